@@ -1,0 +1,55 @@
+import type { Command } from 'commander';
+import { ErrorCode, TessError } from '../../engine/errors.js';
+import { ensureDatabase } from '../../storage/connection.js';
+import { type MigrateCommand, migrate } from '../../storage/migrations.js';
+import { readSettings } from '../settings.js';
+
+function count(value: string, what: string): number {
+  if (!/^\d+$/.test(value))
+    throw new TessError(ErrorCode.INVALID, `${what} must be a whole number, not "${value}"`);
+  return Number(value);
+}
+
+export function registerMigrate(program: Command): void {
+  const cmd = program
+    .command('migrate')
+    .description('apply or undo SQL migrations (golang-migrate compatible state)')
+    .addHelpText(
+      'after',
+      '\nSubcommands: up [N] | down N | down --all | version | force V (V = -1 for none)',
+    );
+
+  const run = async (command: MigrateCommand) => {
+    const { databaseUrl } = readSettings();
+    await ensureDatabase(databaseUrl);
+    const result = await migrate(databaseUrl, command);
+    for (const file of result.applied) process.stdout.write(`applied ${file}\n`);
+    process.stdout.write(`version ${result.version ?? 'none'}${result.dirty ? ' (dirty)' : ''}\n`);
+  };
+
+  cmd
+    .command('up [N]')
+    .description('apply all pending migrations, or the next N')
+    .action((n?: string) => run({ kind: 'up', ...(n === undefined ? {} : { steps: count(n, 'N') }) }));
+  cmd
+    .command('down [N]')
+    .description('undo the last N migrations (--all: every one)')
+    .option('--all', 'undo every migration')
+    .action((n: string | undefined, opts: { all?: boolean }) => {
+      if (n === undefined && !opts.all) {
+        throw new TessError(
+          ErrorCode.INVALID,
+          'migrate down needs a count N, or --all to undo every migration',
+        );
+      }
+      return run({ kind: 'down', ...(n === undefined ? {} : { steps: count(n, 'N') }) });
+    });
+  cmd
+    .command('version')
+    .description('print the current version')
+    .action(() => run({ kind: 'version' }));
+  cmd
+    .command('force <V>')
+    .description('mark version V as applied and clean, without running anything (-1: none)')
+    .action((v: string) => run({ kind: 'force', version: v === '-1' ? null : count(v, 'V') }));
+}

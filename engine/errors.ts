@@ -1,0 +1,48 @@
+/**
+ * Every failure TESS reports on purpose carries a stable code. Messages may be
+ * reworded; codes may not, because clients, the HTTP layer and tests branch on them.
+ * The one mapping from code to HTTP status lives in api/http-status.ts.
+ */
+export const ErrorCode = {
+  /** Input that does not have the required shape or range. */
+  INVALID: 'INVALID',
+  /** An `add` whose natural key is already taken: "{key} exists". */
+  EXISTS: 'EXISTS',
+  /** A `set` or lookup of an entry that does not exist: "{key} not found". */
+  NOT_FOUND: 'NOT_FOUND',
+  /** `find` criteria that match more than one entry: "result is not unique". */
+  NOT_UNIQUE: 'NOT_UNIQUE',
+  /** A change to a table whose rows may only be added (price, transaction, log). */
+  IMMUTABLE: 'IMMUTABLE',
+  /** A write while the clock is set to the past. */
+  CLOCK_SET: 'CLOCK_SET',
+  /** An order change after its interval closed. */
+  INTERVAL_CLOSED: 'INTERVAL_CLOSED',
+  /** A load into a database that already holds data. */
+  NOT_EMPTY: 'NOT_EMPTY',
+  UNAUTHORIZED: 'UNAUTHORIZED',
+  FORBIDDEN: 'FORBIDDEN',
+  RATE_LIMITED: 'RATE_LIMITED',
+  TOO_LARGE: 'TOO_LARGE',
+  METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
+  /** PostgreSQL or Redis cannot be reached. */
+  UNAVAILABLE: 'UNAVAILABLE',
+  /** The migration state is dirty or a migration failed. */
+  MIGRATION: 'MIGRATION',
+  INTERNAL: 'INTERNAL',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export class TessError extends Error {
+  override readonly name = 'TessError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export const isTessError = (e: unknown): e is TessError => e instanceof TessError;

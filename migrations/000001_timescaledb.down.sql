@@ -1,0 +1,3 @@
+BEGIN;
+DROP EXTENSION IF EXISTS timescaledb;
+COMMIT;

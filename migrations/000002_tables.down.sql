@@ -1,0 +1,4 @@
+BEGIN;
+DROP TABLE IF EXISTS log, transaction, meter, price, "order", token, setting, device, preference, "user",
+  resource, config, system CASCADE;
+COMMIT;

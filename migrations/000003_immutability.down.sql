@@ -1,0 +1,18 @@
+BEGIN;
+DO $$
+DECLARE
+  t text;
+BEGIN
+  FOREACH t IN ARRAY ARRAY['system', 'config', 'resource', 'user', 'preference', 'device', 'setting',
+                           'token', 'order', 'price', 'meter', 'transaction', 'log'] LOOP
+    IF to_regclass(format('%I', t)) IS NOT NULL THEN
+      EXECUTE format('DROP TRIGGER IF EXISTS immutable_rows ON %I', t);
+      EXECUTE format('DROP TRIGGER IF EXISTS immutable_truncate ON %I', t);
+    END IF;
+  END LOOP;
+END
+$$;
+DROP FUNCTION IF EXISTS tess_guard_immutable();
+-- The CREATE log row stays: with the guard gone it could be deleted, but history is not
+-- rewritten by a schema step. Dropping the tables (down of 000002) removes it.
+COMMIT;

@@ -1,0 +1,110 @@
+import pg from 'pg';
+import { ErrorCode, TessError } from '../engine/errors.js';
+
+// numeric (OID 1700) arrives as text by default; TESS money is numeric(20,6), whose
+// values fit a double exactly enough for display and arithmetic in micro-units.
+pg.types.setTypeParser(1700, (v) => Number.parseFloat(v));
+// bigint (OID 20): ids and counts stay far below 2^53.
+pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
+
+const START_HINT = 'start it with `docker compose up -d postgres redis`';
+
+/** The URL without its password, for messages. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ECONNRESET',
+  'EAI_AGAIN',
+]);
+
+/** Turns a failure to connect into one clear sentence; other errors pass through. */
+export function translateConnectError(err: unknown, url: string): unknown {
+  const code = (err as { code?: string } | null)?.code;
+  if (code && (UNREACHABLE.has(code) || code === '57P03')) {
+    return new TessError(
+      ErrorCode.UNAVAILABLE,
+      `cannot reach PostgreSQL at ${redactUrl(url)} (${code}); ${START_HINT}`,
+      {
+        cause: err,
+      },
+    );
+  }
+  if (code === '28P01' || code === '28000') {
+    return new TessError(
+      ErrorCode.UNAVAILABLE,
+      `PostgreSQL at ${redactUrl(url)} refused the credentials (${code})`,
+      {
+        cause: err,
+      },
+    );
+  }
+  return err;
+}
+
+export function newPool(url: string, max = 10): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 10_000 });
+  // An idle client that loses its server must not crash the process; the next query reports it.
+  pool.on('error', () => {});
+  return pool;
+}
+
+/** Connects one client, translating connection failures. */
+export async function connectClient(url: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+  } catch (err) {
+    throw translateConnectError(err, url);
+  }
+  return client;
+}
+
+/** Quotes an identifier for SQL text; identifiers never come from users unchecked. */
+export function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/**
+ * Creates the database named in `url` when it does not exist yet, connecting to the
+ * server's `postgres` database to do so. Safe when several processes start at once.
+ */
+export async function ensureDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.replace(/^\//, ''));
+  if (!name) throw new TessError(ErrorCode.INVALID, `DATABASE_URL ${redactUrl(url)} names no database`);
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  let client: pg.Client;
+  try {
+    client = await connectClient(admin.toString());
+  } catch (err) {
+    // Report the URL the user configured, not the maintenance database used here.
+    throw err instanceof TessError ? translateConnectError(err.cause, url) : err;
+  }
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (found.rowCount === 0) {
+      try {
+        await client.query(`CREATE DATABASE ${quoteIdent(name)}`);
+      } catch (err) {
+        // 42P04 duplicate_database: another process created it first.
+        if ((err as { code?: string }).code !== '42P04') throw err;
+      }
+    }
+  } finally {
+    await client.end();
+  }
+}

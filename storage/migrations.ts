@@ -1,0 +1,206 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { crc32 } from 'node:zlib';
+import type pg from 'pg';
+import { ErrorCode, TessError } from '../engine/errors.js';
+import { connectClient } from './connection.js';
+
+/**
+ * A runner for the SQL files in migrations/, keeping golang-migrate's bookkeeping
+ * exactly (table, single row, dirty flag, advisory lock id) so that the upstream
+ * `migrate -path ./migrations -database $DATABASE_URL up` reads and continues its state.
+ */
+
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations/', import.meta.url));
+const TABLE = 'schema_migrations';
+
+export interface Migration {
+  readonly version: number;
+  readonly title: string;
+  readonly up: string;
+  readonly down: string;
+}
+
+export interface MigrationState {
+  /** null when no migration has been applied (golang-migrate's NilVersion). */
+  readonly version: number | null;
+  readonly dirty: boolean;
+}
+
+export type MigrateCommand =
+  | { readonly kind: 'up'; readonly steps?: number }
+  | { readonly kind: 'down'; readonly steps?: number }
+  | { readonly kind: 'version' }
+  | { readonly kind: 'force'; readonly version: number | null };
+
+export interface MigrateResult extends MigrationState {
+  /** File names applied by this call, in order. */
+  readonly applied: readonly string[];
+}
+
+const FILE = /^(\d+)_([\w-]+)\.(up|down)\.sql$/;
+
+export async function loadMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]> {
+  const byVersion = new Map<number, { title: string; up?: string; down?: string }>();
+  for (const name of (await readdir(dir)).sort()) {
+    const m = FILE.exec(name);
+    if (!m) continue;
+    const version = Number(m[1]);
+    const entry = byVersion.get(version) ?? { title: m[2]! };
+    if (entry.title !== m[2]) {
+      throw new TessError(
+        ErrorCode.MIGRATION,
+        `migrations ${m[1]}: two titles, "${entry.title}" and "${m[2]}"`,
+      );
+    }
+    entry[m[3] as 'up' | 'down'] = name;
+    byVersion.set(version, entry);
+  }
+  const out: Migration[] = [];
+  for (const [version, e] of [...byVersion].sort((a, b) => a[0] - b[0])) {
+    if (!e.up || !e.down) {
+      throw new TessError(
+        ErrorCode.MIGRATION,
+        `migration ${version}_${e.title} lacks its ${e.up ? 'down' : 'up'} file`,
+      );
+    }
+    out.push({ version, title: e.title, up: join(dir, e.up), down: join(dir, e.down) });
+  }
+  return out;
+}
+
+/** golang-migrate's lock id: crc32(database \0 schema \0 table) times its salt, as uint32. */
+export function advisoryLockId(database: string, schema: string, table = TABLE): string {
+  const sum = crc32(Buffer.from(`${database}\0${schema}\0${table}`));
+  return String(Math.imul(sum, 1486364155) >>> 0);
+}
+
+async function readState(client: pg.Client): Promise<MigrationState> {
+  const exists = await client.query('SELECT to_regclass($1) AS t', [TABLE]);
+  if (exists.rows[0].t === null) return { version: null, dirty: false };
+  const r = await client.query(`SELECT version, dirty FROM ${TABLE} LIMIT 1`);
+  const row = r.rows[0];
+  if (!row) return { version: null, dirty: false };
+  const version = Number(row.version);
+  return { version: version < 0 ? null : version, dirty: row.dirty };
+}
+
+async function writeState(client: pg.Client, version: number | null, dirty: boolean): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    await client.query(`TRUNCATE ${TABLE}`);
+    // golang-migrate records a dirty "no version" as -1 (its NilVersion).
+    if (version !== null || dirty) {
+      await client.query(`INSERT INTO ${TABLE} (version, dirty) VALUES ($1, $2)`, [version ?? -1, dirty]);
+    }
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK');
+    throw err;
+  }
+}
+
+async function runFile(client: pg.Client, file: string, version: number): Promise<void> {
+  const sql = await readFile(file, 'utf8');
+  try {
+    await client.query(sql);
+  } catch (err) {
+    // The file's own BEGIN may have left the session inside a failed transaction.
+    await client.query('ROLLBACK').catch(() => {});
+    const e = err as { message?: string; position?: string };
+    const line = e.position ? sql.slice(0, Number(e.position)).split('\n').length : undefined;
+    throw new TessError(
+      ErrorCode.MIGRATION,
+      `migration ${file.split('/').pop()} failed${line ? ` at line ${line}` : ''}: ${e.message}; ` +
+        `the database is marked dirty at version ${version}: repair it, then run \`tess migrate force <last good version>\``,
+      { cause: err },
+    );
+  }
+}
+
+function dirtyError(state: MigrationState): TessError {
+  return new TessError(
+    ErrorCode.MIGRATION,
+    `database is dirty at version ${state.version}: a migration failed part-way; inspect the schema, ` +
+      `then run \`tess migrate force <version>\` naming the last version that applied completely`,
+  );
+}
+
+/** Runs one migration command under golang-migrate's advisory lock. */
+export async function migrate(
+  url: string,
+  command: MigrateCommand,
+  dir = MIGRATIONS_DIR,
+): Promise<MigrateResult> {
+  const migrations = await loadMigrations(dir);
+  const client = await connectClient(url);
+  try {
+    const where = await client.query('SELECT current_database() AS d, current_schema() AS s');
+    const lock = advisoryLockId(where.rows[0].d, where.rows[0].s);
+    await client.query('SELECT pg_advisory_lock($1)', [lock]);
+    try {
+      // Same DDL as golang-migrate, so either tool may create it first.
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS ${TABLE} (version bigint not null primary key, dirty boolean not null)`,
+      );
+      return await runLocked(client, migrations, command);
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [lock]).catch(() => {});
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+async function runLocked(
+  client: pg.Client,
+  migrations: Migration[],
+  command: MigrateCommand,
+): Promise<MigrateResult> {
+  const state = await readState(client);
+  const applied: string[] = [];
+  if (command.kind === 'version') return { ...state, applied };
+  if (command.kind === 'force') {
+    if (command.version !== null && !migrations.some((m) => m.version === command.version)) {
+      throw new TessError(ErrorCode.MIGRATION, `no migration has version ${command.version}`);
+    }
+    await writeState(client, command.version, false);
+    return { version: command.version, dirty: false, applied };
+  }
+  if (state.dirty) throw dirtyError(state);
+  const index = state.version === null ? -1 : migrations.findIndex((m) => m.version === state.version);
+  if (index === -1 && state.version !== null) {
+    throw new TessError(
+      ErrorCode.MIGRATION,
+      `database is at version ${state.version}, which no file in migrations/ has`,
+    );
+  }
+  let version = state.version;
+  if (command.kind === 'up') {
+    const todo = migrations.slice(
+      index + 1,
+      command.steps === undefined ? undefined : index + 1 + command.steps,
+    );
+    for (const m of todo) {
+      await writeState(client, m.version, true);
+      await runFile(client, m.up, m.version);
+      await writeState(client, m.version, false);
+      version = m.version;
+      applied.push(m.up.split('/').pop()!);
+    }
+  } else {
+    const steps = command.steps ?? index + 1;
+    for (let i = index; i > index - steps && i >= 0; i--) {
+      const m = migrations[i]!;
+      const previous = i > 0 ? migrations[i - 1]!.version : null;
+      // Like golang-migrate, a down step is marked dirty at its target version.
+      await writeState(client, previous, true);
+      await runFile(client, m.down, previous ?? -1);
+      await writeState(client, previous, false);
+      version = previous;
+      applied.push(m.down.split('/').pop()!);
+    }
+  }
+  return { version, dirty: false, applied };
+}

@@ -1,0 +1,45 @@
+import { Redis } from 'ioredis';
+import { ErrorCode, TessError } from '../engine/errors.js';
+
+const START_HINT = 'start it with `docker compose up -d postgres redis`';
+
+export function redactRedisUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
+/**
+ * Opens a Redis connection and proves it answers, failing with one clear sentence when
+ * the server is unreachable. `maxRetriesPerRequest: null` is what BullMQ requires of
+ * the connections it is given.
+ */
+export async function connectRedis(url: string, options: { forBullMQ?: boolean } = {}): Promise<Redis> {
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 5_000,
+    maxRetriesPerRequest: options.forBullMQ ? null : 2,
+    retryStrategy: (times) => Math.min(times * 200, 2_000),
+  });
+  let lastError: unknown;
+  redis.on('error', (e) => {
+    lastError = e;
+  });
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (err) {
+    redis.disconnect();
+    const cause = lastError ?? err;
+    throw new TessError(
+      ErrorCode.UNAVAILABLE,
+      `cannot reach Redis at ${redactRedisUrl(url)} (${(cause as { code?: string }).code ?? (cause as Error).message}); ${START_HINT}`,
+      { cause },
+    );
+  }
+  return redis;
+}
