@@ -1,0 +1,161 @@
+/**
+ * Stable LSD radix sort of index lists by a double-valued key, without comparators.
+ *
+ * A double's IEEE-754 bits, read as an unsigned 64-bit integer, order like the number
+ * itself once negative values have all their bits flipped and non-negative values have
+ * their sign bit set. The sort reads those bits through a 32-bit view (little-endian, as
+ * on every platform Node supports), and sorts on four 16-bit digits, least significant
+ * first, moving the index together with the key words it still needs. A digit that is the
+ * same for every element is skipped. Scratch arrays are kept in a {@link SortScratch} and
+ * reused between calls.
+ */
+
+const RADIX_BITS = 16;
+const BUCKETS = 1 << RADIX_BITS;
+const MASK = BUCKETS - 1;
+
+export class SortScratch {
+  idx: Uint32Array;
+  hi: Uint32Array;
+  lo: Uint32Array;
+  idx2: Uint32Array;
+  hi2: Uint32Array;
+  lo2: Uint32Array;
+  readonly counts = new Uint32Array(4 * BUCKETS);
+
+  constructor(capacity = 0) {
+    this.idx = new Uint32Array(capacity);
+    this.hi = new Uint32Array(capacity);
+    this.lo = new Uint32Array(capacity);
+    this.idx2 = new Uint32Array(capacity);
+    this.hi2 = new Uint32Array(capacity);
+    this.lo2 = new Uint32Array(capacity);
+  }
+
+  /** Grows the scratch arrays to hold at least `n` elements. */
+  ensure(n: number): void {
+    if (this.idx.length >= n) return;
+    this.idx = new Uint32Array(n);
+    this.hi = new Uint32Array(n);
+    this.lo = new Uint32Array(n);
+    this.idx2 = new Uint32Array(n);
+    this.hi2 = new Uint32Array(n);
+    this.lo2 = new Uint32Array(n);
+  }
+}
+
+/** A 32-bit view of a Float64Array's bits: word 2k is the low half of element k, 2k+1 the high. */
+export function bitsView(values: Float64Array): Uint32Array {
+  return new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
+}
+
+/** True when `digit` of the four histograms holds every element (the pass would not move anything). */
+function trivial(counts: Uint32Array, digit: number, n: number, key: number): boolean {
+  return counts[digit * BUCKETS + key] === n;
+}
+
+/** Turns a histogram into starting offsets, in place. */
+function offsets(counts: Uint32Array, digit: number): void {
+  let sum = 0;
+  const base = digit * BUCKETS;
+  for (let b = 0; b < BUCKETS; b++) {
+    const c = counts[base + b]!;
+    counts[base + b] = sum;
+    sum += c;
+  }
+}
+
+/**
+ * Sorts `order[from..to)` (indexes into `values`) stably by ascending `values[index]`.
+ * `values` must hold no NaN; -0 and +0 are different keys (callers normalise -0 first).
+ */
+export function sortIndexesByValue(
+  order: Uint32Array,
+  from: number,
+  to: number,
+  values: Float64Array,
+  scratch: SortScratch,
+): void {
+  const n = to - from;
+  if (n <= 1) return;
+  scratch.ensure(n);
+  const bits = bitsView(values);
+  const counts = scratch.counts;
+  counts.fill(0);
+  let idx = scratch.idx;
+  let hi = scratch.hi;
+  let lo = scratch.lo;
+  let idx2 = scratch.idx2;
+  let hi2 = scratch.hi2;
+  let lo2 = scratch.lo2;
+
+  // Gather the keys in order-preserving form and count all four digits in one pass.
+  for (let k = 0; k < n; k++) {
+    const i = order[from + k]!;
+    let h = bits[2 * i + 1]!;
+    let l = bits[2 * i]!;
+    if (h & 0x80000000) {
+      h = ~h >>> 0;
+      l = ~l >>> 0;
+    } else {
+      h = (h | 0x80000000) >>> 0;
+    }
+    idx[k] = i;
+    hi[k] = h;
+    lo[k] = l;
+    counts[l & MASK]++;
+    counts[BUCKETS + (l >>> RADIX_BITS)]++;
+    counts[2 * BUCKETS + (h & MASK)]++;
+    counts[3 * BUCKETS + (h >>> RADIX_BITS)]++;
+  }
+  const first = { l: lo[0]!, h: hi[0]! };
+
+  // Low word digits: move index, high word and low word.
+  if (!trivial(counts, 0, n, first.l & MASK)) {
+    offsets(counts, 0);
+    for (let k = 0; k < n; k++) {
+      const l = lo[k]!;
+      const p = counts[l & MASK]++;
+      idx2[p] = idx[k]!;
+      hi2[p] = hi[k]!;
+      lo2[p] = l;
+    }
+    [idx, idx2] = [idx2, idx];
+    [hi, hi2] = [hi2, hi];
+    [lo, lo2] = [lo2, lo];
+  }
+  if (!trivial(counts, 1, n, first.l >>> RADIX_BITS)) {
+    offsets(counts, 1);
+    const c = BUCKETS;
+    for (let k = 0; k < n; k++) {
+      const p = counts[c + (lo[k]! >>> RADIX_BITS)]++;
+      idx2[p] = idx[k]!;
+      hi2[p] = hi[k]!;
+    }
+    [idx, idx2] = [idx2, idx];
+    [hi, hi2] = [hi2, hi];
+  }
+  // High word digits: move index and high word.
+  if (!trivial(counts, 2, n, first.h & MASK)) {
+    offsets(counts, 2);
+    const c = 2 * BUCKETS;
+    for (let k = 0; k < n; k++) {
+      const h = hi[k]!;
+      const p = counts[c + (h & MASK)]++;
+      idx2[p] = idx[k]!;
+      hi2[p] = h;
+    }
+    [idx, idx2] = [idx2, idx];
+    [hi, hi2] = [hi2, hi];
+  }
+  if (!trivial(counts, 3, n, first.h >>> RADIX_BITS)) {
+    offsets(counts, 3);
+    const c = 3 * BUCKETS;
+    for (let k = 0; k < n; k++) {
+      const p = counts[c + (hi[k]! >>> RADIX_BITS)]++;
+      idx2[p] = idx[k]!;
+    }
+    [idx, idx2] = [idx2, idx];
+  }
+  order.set(idx.subarray(0, n), from);
+}
