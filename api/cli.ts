@@ -1,5 +1,7 @@
 import { Command } from 'commander';
 import { isTessError } from '../engine/errors.js';
+import { registerClear } from './commands/clear.js';
+import { registerDump } from './commands/dump.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerStart } from './commands/start.js';
 
@@ -12,7 +14,7 @@ const program = new Command('tess')
   .showHelpAfterError()
   .exitOverride();
 
-for (const register of [registerStart, registerMigrate]) register(program);
+for (const register of [registerStart, registerMigrate, registerClear, registerDump]) register(program);
 
 try {
   await program.parseAsync(process.argv);

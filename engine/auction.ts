@@ -15,7 +15,14 @@ export type ClearingType = 'NULL' | 'SELLER' | 'BUYER' | 'PRICE' | 'EXACT' | 'FA
 /** NONE: a double auction. BUYERS_ONLY / SELLERS_ONLY: one side bids against a fixed counterpart. */
 export type SpecialMode = 'NONE' | 'BUYERS_ONLY' | 'SELLERS_ONLY';
 
-export const CLEARING_TYPES: readonly ClearingType[] = ['NULL', 'SELLER', 'BUYER', 'PRICE', 'EXACT', 'FAILURE'];
+export const CLEARING_TYPES: readonly ClearingType[] = [
+  'NULL',
+  'SELLER',
+  'BUYER',
+  'PRICE',
+  'EXACT',
+  'FAILURE',
+];
 export const SPECIAL_MODES: readonly SpecialMode[] = ['NONE', 'BUYERS_ONLY', 'SELLERS_ONLY'];
 
 /** The price step GridLAB-D uses to stay just clear of an order it must not accept (bid_offset). */
@@ -65,7 +72,7 @@ export function clearLevels(buys: Levels, sells: Levels, params: AuctionParams):
   else core = doubleAuction(buys, sells, params);
 
   const cap = params.priceCap;
-  const price = core.price < -cap ? -cap : core.price > cap ? cap : core.price;
+  const price = Math.max(-cap, Math.min(cap, core.price));
   let marginalQuantityMicro = 0;
   let marginalTotalMicro = 0;
   if (core.type === 'BUYER' || core.type === 'SELLER') {
@@ -175,7 +182,8 @@ function doubleAuction(buys: Levels, sells: Levels, params: AuctionParams): Core
     // The curves meet on a vertical step. The next levels (if any) are strictly worse
     // than a and b, so the price is a point in [b, a].
     type = a === b ? 'EXACT' : 'PRICE';
-    if (type === 'PRICE') price = betweenPrice(a, b, i < nb ? bp[i]! : undefined, j < ns ? sp[j]! : undefined);
+    if (type === 'PRICE')
+      price = betweenPrice(a, b, i < nb ? bp[i]! : undefined, j < ns ? sp[j]! : undefined);
   }
 
   if (quantity === 0) {
@@ -200,7 +208,12 @@ function doubleAuction(buys: Levels, sells: Levels, params: AuctionParams): Core
    * case it is placed PRICE_EPSILON beyond that order. Kept within [b, a] so that no accepted
    * order is priced out (only matters when prices are less than PRICE_EPSILON apart).
    */
-  function betweenPrice(a: number, b: number, nextBuy: number | undefined, nextSell: number | undefined): number {
+  function betweenPrice(
+    a: number,
+    b: number,
+    nextBuy: number | undefined,
+    nextSell: number | undefined,
+  ): number {
     let p: number;
     if (a === cap && b !== -cap) {
       p = nextBuy !== undefined && nextBuy > b ? nextBuy + PRICE_EPSILON : b;
@@ -214,6 +227,6 @@ function doubleAuction(buys: Levels, sells: Levels, params: AuctionParams): Core
       else if (nextSell !== undefined && point > nextSell) p = nextSell - PRICE_EPSILON;
       else p = point;
     }
-    return p > a ? a : p < b ? b : p;
+    return Math.max(b, Math.min(a, p));
   }
 }

@@ -50,7 +50,8 @@ export function fromMicro(micro: number): number {
  * can read the same book.
  */
 export function allocateBook(n: number, shared = false): OrderBook {
-  if (!Number.isInteger(n) || n < 0) throw new TessError(ErrorCode.INVALID, `book size must be a whole number, not ${n}`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new TessError(ErrorCode.INVALID, `book size must be a whole number, not ${n}`);
   if (!shared) {
     return {
       n,

@@ -111,7 +111,8 @@ export function validateClearInput(value: unknown): ClearInput {
     throw invalid(`fixed_quantity must be >= 0, not ${fixedQuantity}`);
   }
   const interval = optionalNumber(value, 'interval');
-  if (interval !== undefined && !(interval > 0)) throw invalid(`interval must be > 0 seconds, not ${interval}`);
+  if (interval !== undefined && !(interval > 0))
+    throw invalid(`interval must be > 0 seconds, not ${interval}`);
 
   const orders = value['orders'];
   if (orders === undefined) throw invalid('missing "orders" (an array of orders)');
@@ -132,9 +133,12 @@ export function validateClearInput(value: unknown): ClearInput {
       if (!ORDER_KEYS.has(key)) throw invalid(`${name}: unknown key "${key}"`);
     }
     const side = order['side'];
-    if (side !== 'buy' && side !== 'sell') throw invalid(`${name}: side must be "buy" or "sell", not ${describe(side)}`);
-    if (specialMode === 'BUYERS_ONLY' && side === 'sell') throw invalid(`${name}: a BUYERS_ONLY market takes no sell orders`);
-    if (specialMode === 'SELLERS_ONLY' && side === 'buy') throw invalid(`${name}: a SELLERS_ONLY market takes no buy orders`);
+    if (side !== 'buy' && side !== 'sell')
+      throw invalid(`${name}: side must be "buy" or "sell", not ${describe(side)}`);
+    if (specialMode === 'BUYERS_ONLY' && side === 'sell')
+      throw invalid(`${name}: a BUYERS_ONLY market takes no sell orders`);
+    if (specialMode === 'SELLERS_ONLY' && side === 'buy')
+      throw invalid(`${name}: a SELLERS_ONLY market takes no buy orders`);
     const price = order['price'];
     if (typeof price !== 'number' || !Number.isFinite(price)) {
       throw invalid(`${name}: price must be a finite number, not ${describe(price)}`);
@@ -162,7 +166,9 @@ export function validateClearInput(value: unknown): ClearInput {
   for (let r = 0; r < n; r++) {
     const k = byId[r]!;
     if (r > 0 && ids[byId[r - 1]!] === ids[k]) {
-      throw invalid(`order ${JSON.stringify(ids[k])} (index ${k}): duplicate id, also at index ${byId[r - 1]}`);
+      throw invalid(
+        `order ${JSON.stringify(ids[k])} (index ${k}): duplicate id, also at index ${byId[r - 1]}`,
+      );
     }
     book.ids[k] = r;
   }

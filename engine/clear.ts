@@ -107,7 +107,14 @@ function resolveOptions(options: ClearOptions): Resolved {
   if (fixedQuantity < 0) throw invalid('fixed_quantity must be >= 0');
   const interval = finiteOption(options.interval, DEFAULT_INTERVAL, 'interval');
   if (!(interval > 0)) throw invalid('interval must be > 0 seconds');
-  return { priceCap, clearingScalar, specialMode, fixedPrice, fixedQuantityMicro: toMicro(fixedQuantity), interval };
+  return {
+    priceCap,
+    clearingScalar,
+    specialMode,
+    fixedPrice,
+    fixedQuantityMicro: toMicro(fixedQuantity),
+    interval,
+  };
 }
 
 /**
@@ -134,7 +141,8 @@ export function clearBook(book: OrderBook, options: ClearOptions = {}, scratch?:
     throw invalid(`book columns are shorter than its size ${n}`);
   }
   if (n >= 2 ** 32) throw invalid('book too large');
-  const work = scratch ?? (sharedScratch ??= new ClearScratch());
+  if (scratch === undefined && sharedScratch === undefined) sharedScratch = new ClearScratch();
+  const work = scratch ?? sharedScratch!;
   work.ensure(n);
   const keys = work.keys;
   const cap = opts.priceCap;
@@ -209,7 +217,18 @@ export function clearBook(book: OrderBook, options: ClearOptions = {}, scratch?:
   const levelStart = work.levelStart;
   const levelPrices = work.levelPrices;
   const levelQuantities = work.levelQuantities;
-  const buyLevels = buildLevels(order, 0, buyCount, keys, quantities, -1, levelStart, levelPrices, levelQuantities, 0);
+  const buyLevels = buildLevels(
+    order,
+    0,
+    buyCount,
+    keys,
+    quantities,
+    -1,
+    levelStart,
+    levelPrices,
+    levelQuantities,
+    0,
+  );
   const sellOffset = buyLevels + 1;
   const sellLevels = buildLevels(
     order,

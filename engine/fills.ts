@@ -101,6 +101,9 @@ export function fillSide(
     }
   }
   if (remaining !== 0) {
-    throw new TessError(ErrorCode.INTERNAL, `cleared quantity exceeds the orders at the clearing price by ${remaining}`);
+    throw new TessError(
+      ErrorCode.INTERNAL,
+      `cleared quantity exceeds the orders at the clearing price by ${remaining}`,
+    );
   }
 }

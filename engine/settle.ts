@@ -95,7 +95,8 @@ export function settleMeter(input: MeterInput): MeterSettlement {
       throw new TessError(ErrorCode.INVALID, `meter settlement: ${name} must be a finite number`);
     }
   }
-  if (!(intervalSeconds > 0)) throw new TessError(ErrorCode.INVALID, 'meter settlement: intervalSeconds must be > 0');
+  if (!(intervalSeconds > 0))
+    throw new TessError(ErrorCode.INVALID, 'meter settlement: intervalSeconds must be > 0');
   // Energy in micro-units: the committed part is (bought − sold) micro-units of power for Δt hours.
   const committedMicro = ((boughtMicro - soldMicro) * intervalSeconds) / 3600;
   const deviationMicro = metered * 1e6 - committedMicro;

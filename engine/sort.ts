@@ -103,10 +103,14 @@ export function sortIndexesByValue(
     idx[k] = i;
     hi[k] = h;
     lo[k] = l;
-    counts[l & MASK]++;
-    counts[BUCKETS + (l >>> RADIX_BITS)]++;
-    counts[2 * BUCKETS + (h & MASK)]++;
-    counts[3 * BUCKETS + (h >>> RADIX_BITS)]++;
+    const d0 = l & MASK;
+    const d1 = BUCKETS + (l >>> RADIX_BITS);
+    const d2 = 2 * BUCKETS + (h & MASK);
+    const d3 = 3 * BUCKETS + (h >>> RADIX_BITS);
+    counts[d0] = counts[d0]! + 1;
+    counts[d1] = counts[d1]! + 1;
+    counts[d2] = counts[d2]! + 1;
+    counts[d3] = counts[d3]! + 1;
   }
   const first = { l: lo[0]!, h: hi[0]! };
 
@@ -115,7 +119,9 @@ export function sortIndexesByValue(
     offsets(counts, 0);
     for (let k = 0; k < n; k++) {
       const l = lo[k]!;
-      const p = counts[l & MASK]++;
+      const d = l & MASK;
+      const p = counts[d]!;
+      counts[d] = p + 1;
       idx2[p] = idx[k]!;
       hi2[p] = hi[k]!;
       lo2[p] = l;
@@ -128,7 +134,9 @@ export function sortIndexesByValue(
     offsets(counts, 1);
     const c = BUCKETS;
     for (let k = 0; k < n; k++) {
-      const p = counts[c + (lo[k]! >>> RADIX_BITS)]++;
+      const d = c + (lo[k]! >>> RADIX_BITS);
+      const p = counts[d]!;
+      counts[d] = p + 1;
       idx2[p] = idx[k]!;
       hi2[p] = hi[k]!;
     }
@@ -141,7 +149,9 @@ export function sortIndexesByValue(
     const c = 2 * BUCKETS;
     for (let k = 0; k < n; k++) {
       const h = hi[k]!;
-      const p = counts[c + (h & MASK)]++;
+      const d = c + (h & MASK);
+      const p = counts[d]!;
+      counts[d] = p + 1;
       idx2[p] = idx[k]!;
       hi2[p] = h;
     }
@@ -152,7 +162,9 @@ export function sortIndexesByValue(
     offsets(counts, 3);
     const c = 3 * BUCKETS;
     for (let k = 0; k < n; k++) {
-      const p = counts[c + (hi[k]! >>> RADIX_BITS)]++;
+      const d = c + (hi[k]! >>> RADIX_BITS);
+      const p = counts[d]!;
+      counts[d] = p + 1;
       idx2[p] = idx[k]!;
     }
     [idx, idx2] = [idx2, idx];
