@@ -7,7 +7,7 @@ BEGIN
                            'token', 'order', 'price', 'meter', 'transaction', 'log'] LOOP
     IF to_regclass(format('%I', t)) IS NOT NULL THEN
       EXECUTE format('DROP TRIGGER IF EXISTS immutable_rows ON %I', t);
-      EXECUTE format('DROP TRIGGER IF EXISTS immutable_truncate ON %I', t);
+      EXECUTE format('DROP TRIGGER IF EXISTS immutable_statements ON %I', t);
     END IF;
   END LOOP;
 END

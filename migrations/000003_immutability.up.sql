@@ -39,8 +39,10 @@ BEGIN
       EXECUTE format('CREATE TRIGGER immutable_rows BEFORE UPDATE OR DELETE ON %I
                       FOR EACH ROW EXECUTE FUNCTION tess_guard_immutable()', t);
     END IF;
-    IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'immutable_truncate' AND tgrelid = format('%I', t)::regclass) THEN
-      EXECUTE format('CREATE TRIGGER immutable_truncate BEFORE TRUNCATE ON %I
+    -- The statement trigger refuses even statements that touch no row; the row trigger
+    -- is what TimescaleDB copies onto chunks, guarding statements aimed at a chunk.
+    IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'immutable_statements' AND tgrelid = format('%I', t)::regclass) THEN
+      EXECUTE format('CREATE TRIGGER immutable_statements BEFORE UPDATE OR DELETE OR TRUNCATE ON %I
                       FOR EACH STATEMENT EXECUTE FUNCTION tess_guard_immutable()', t);
     END IF;
   END LOOP;

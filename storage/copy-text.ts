@@ -1,0 +1,28 @@
+import type { ColumnKind } from './tables.js';
+import { microToDecimal, toMicro } from './values.js';
+
+/**
+ * Encodes values in PostgreSQL's COPY text format: tab-separated, \N for null, with
+ * backslash escapes for the characters that would break a row.
+ */
+const ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+export function encodeText(value: string): string {
+  return /[\\\n\r\t]/.test(value) ? value.replace(/[\\\n\r\t]/g, (ch) => ESCAPES[ch]!) : value;
+}
+
+export function encodeValue(value: unknown, kind: ColumnKind): string {
+  if (value === null || value === undefined) return '\\N';
+  switch (kind) {
+    case 'timestamptz':
+      return (value as Date).toISOString();
+    case 'boolean':
+      return value ? 't' : 'f';
+    case 'text':
+      return encodeText(value as string);
+    case 'money':
+      return microToDecimal(toMicro(value as number));
+    default:
+      return String(value);
+  }
+}

@@ -1,0 +1,186 @@
+import type pg from 'pg';
+import { ErrorCode, TessError } from '../engine/errors.js';
+import { newPool, translateConnectError } from './connection.js';
+import { EntryIds } from './entries.js';
+import { fillBalances } from './balances.js';
+import type { LogEvent, RowOf } from './rows.js';
+import { clientRunner, poolRunner, type Runner } from './runner.js';
+import { DEFAULT_RESOURCE, DEFAULT_SYSTEM, SEED_CONFIG } from './seed.js';
+import { Table, type TableHooks } from './table.js';
+import { TABLES, type TableName } from './tables.js';
+import { toDate } from './values.js';
+
+type Tables = { readonly [K in TableName]: Table<K> };
+
+/** The log offers add and get only: it is a record, not a collection of entries. */
+export type LogTable = Pick<Table<'log'>, 'def' | 'add' | 'get' | 'list'>;
+
+export interface NonconformantOperation {
+  readonly event: Exclude<LogEvent, 'CREATE'>;
+  readonly table: TableName | null;
+  /** What is done and why. */
+  readonly message: string;
+  /** Who does it. @defaultValue the database user */
+  readonly actor?: string;
+}
+
+export interface Database extends Omit<Tables, 'log'> {
+  readonly log: LogTable;
+  /** The system config operations act in. */
+  readonly systemName: string;
+  /** Afterwards reads answer as of `time`; null resets to now. Writes are refused while it is set. */
+  setClock(time: Date | string | null): void;
+  readonly clock: Date | null;
+  /** A read handle fixed at `time` (per request; no shared clock). */
+  at(time: Date | null): Database;
+  /** Runs `fn` with every operation on one connection inside one transaction. */
+  withTransaction<T>(fn: (tx: Database, client: pg.PoolClient) => Promise<T>): Promise<T>;
+  /**
+   * Runs an operation that breaks immutability (UPDATE, DELETE, TRUNCATE, raw INSERT):
+   * writes its log row first, in the same transaction, which is what lets the
+   * database's guard trigger allow it.
+   */
+  nonconformant<T>(op: NonconformantOperation, fn: (client: pg.PoolClient) => Promise<T>): Promise<T>;
+  /** The entry id of the handle's system (created with its seed config when missing). */
+  systemId(): Promise<number>;
+  readonly pool: pg.Pool;
+  close(): Promise<void>;
+}
+
+interface Shared {
+  readonly pool: pg.Pool;
+  readonly entries: EntryIds;
+  readonly systemName: string;
+  systemId?: Promise<number>;
+}
+
+function build(
+  shared: Shared,
+  runner: Runner,
+  clockRef: { value: Date | null },
+  client?: pg.PoolClient,
+): Database {
+  const ctx = { runner, clock: () => clockRef.value, entries: shared.entries };
+  const hooks: Partial<Record<TableName, TableHooks>> = {
+    system: {
+      async afterAdd(c, row) {
+        const id = row['system_id'] as number;
+        await c.query(
+          'INSERT INTO config (system_id, name, value) SELECT $1, n, v FROM unnest($2::text[], $3::text[]) AS s(n, v)',
+          [id, SEED_CONFIG.map(([n]) => n), SEED_CONFIG.map(([, v]) => v)],
+        );
+        await c.query(
+          'INSERT INTO resource (system_id, name, quantity_unit, price_unit) VALUES ($1, $2, $3, $4)',
+          [id, DEFAULT_RESOURCE.name, DEFAULT_RESOURCE.quantity_unit, DEFAULT_RESOURCE.price_unit],
+        );
+      },
+    },
+    config: {
+      async scope(fields) {
+        return 'system_id' in fields ? fields : { ...fields, system_id: await db.systemId() };
+      },
+    },
+    transaction: { beforeInsert: fillBalances },
+  };
+  const tables = Object.fromEntries(
+    (Object.keys(TABLES) as TableName[]).map((name) => [name, new Table(TABLES[name], ctx, hooks[name])]),
+  ) as unknown as Tables;
+
+  const { log, ...rest } = tables;
+  const db: Database = {
+    ...rest,
+    log: { def: log.def, add: log.add.bind(log), get: log.get.bind(log), list: log.list.bind(log) },
+    systemName: shared.systemName,
+    pool: shared.pool,
+    get clock() {
+      return clockRef.value;
+    },
+    setClock(time) {
+      clockRef.value = time === null ? null : toDate(time, 'clock');
+    },
+    at(time) {
+      return build(shared, runner, { value: time }, client);
+    },
+    async withTransaction(fn) {
+      if (client) return fn(db, client);
+      const c = await shared.pool.connect();
+      try {
+        await c.query('BEGIN');
+        const result = await fn(build(shared, clientRunner(c), clockRef, c), c);
+        await c.query('COMMIT');
+        return result;
+      } catch (err) {
+        await c.query('ROLLBACK').catch(() => {});
+        throw err;
+      } finally {
+        c.release();
+      }
+    },
+    async nonconformant(op, fn) {
+      if (clockRef.value) throw new TessError(ErrorCode.CLOCK_SET, 'the clock is set: writes are refused');
+      return db.withTransaction(async (tx, c) => {
+        const log = await tx.log.add({
+          event: op.event,
+          table_name: op.table,
+          message: op.message,
+          ...(op.actor ? { actor: op.actor } : {}),
+        });
+        await c.query("SELECT set_config('tess.nonconformant', $1, true)", [String(log.log_id)]);
+        try {
+          return await fn(c);
+        } finally {
+          await c.query("SELECT set_config('tess.nonconformant', '', true)").catch(() => {});
+        }
+      });
+    },
+    systemId() {
+      shared.systemId ??= (async () => {
+        const sys = tables.system;
+        const find = async () => {
+          const id = await build(shared, poolRunner(shared.pool), { value: null }).system.find({
+            name: shared.systemName,
+          });
+          return id === null ? null : (await shared.entries.resolve(shared.pool, 'system', [id])).get(id)!;
+        };
+        const found = await find();
+        if (found !== null) return found;
+        try {
+          return (await sys.add({ name: shared.systemName })).system_id;
+        } catch (err) {
+          if ((err as TessError).code === ErrorCode.EXISTS) return (await find())!;
+          throw err;
+        }
+      })();
+      shared.systemId.catch(() => {
+        shared.systemId = undefined;
+      });
+      return shared.systemId;
+    },
+    async close() {
+      await shared.pool.end();
+    },
+  };
+  return db;
+}
+
+/**
+ * Opens the TESS database at `url` (migrated already: see storage/migrations.ts).
+ * Config operations act in `options.system` (default "default"), created with its seed
+ * configuration on first use.
+ */
+export async function openDatabase(
+  url: string,
+  options: { system?: string; poolSize?: number } = {},
+): Promise<Database> {
+  const pool = newPool(url, options.poolSize ?? 10);
+  try {
+    await pool.query('SELECT 1');
+  } catch (err) {
+    await pool.end();
+    throw translateConnectError(err, url);
+  }
+  const shared: Shared = { pool, entries: new EntryIds(), systemName: options.system ?? DEFAULT_SYSTEM };
+  return build(shared, poolRunner(pool), { value: null });
+}
+
+export type { RowOf };

@@ -1,0 +1,183 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import type { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { ErrorCode, TessError } from '../engine/errors.js';
+import { quoteIdent } from './connection.js';
+import type { Database } from './database.js';
+import { allColumns, TABLE_ORDER, TABLES, type TableName } from './tables.js';
+
+/**
+ * Dump file format (text, line oriented):
+ *   TESS-DUMP 1
+ *   TABLE <name> <column>,<column>,…
+ *   <rows in COPY text format: one line each, tabs between values>
+ *   \.
+ *   … one block per table, in reference order …
+ *   END <total rows>
+ * COPY's text format escapes newlines inside values, so every row is one line and a
+ * line holding only "\." can never be data.
+ */
+const MAGIC = 'TESS-DUMP 1';
+
+export type Progress = (table: TableName, rowsDone: number, rowsTotal: number) => void;
+
+export interface DumpResult {
+  readonly rows: Readonly<Partial<Record<TableName, number>>>;
+  readonly total: number;
+}
+
+async function write(out: Writable, text: string): Promise<void> {
+  if (!out.write(text)) await once(out, 'drain');
+}
+
+/**
+ * Writes every table, from one consistent snapshot, to `file`, streamed with COPY (no
+ * table is held in memory), then logs a DUMP event.
+ */
+export async function dump(db: Database, file: string, onProgress?: Progress): Promise<DumpResult> {
+  const client = await db.pool.connect();
+  const out = createWriteStream(file);
+  const counts: Partial<Record<TableName, number>> = {};
+  let total = 0;
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const sizes = new Map<TableName, number>();
+    for (const name of TABLE_ORDER) {
+      const { rows } = await client.query(`SELECT count(*)::bigint AS n FROM ${quoteIdent(name)}`);
+      sizes.set(name, rows[0].n);
+    }
+    await write(out, `${MAGIC}\n`);
+    for (const name of TABLE_ORDER) {
+      const def = TABLES[name];
+      const cols = allColumns(def);
+      await write(out, `TABLE ${name} ${cols.join(',')}\n`);
+      // COPY (SELECT …) rather than COPY table: on a hypertable the rows live in chunks.
+      const source = client.query(
+        copyTo(
+          `COPY (SELECT ${cols.map(quoteIdent).join(', ')} FROM ${quoteIdent(name)} ORDER BY ${quoteIdent(def.id)}) TO STDOUT`,
+        ),
+      );
+      const expected = sizes.get(name)!;
+      let done = 0;
+      let lastReport = 0;
+      for await (const chunk of source as AsyncIterable<Buffer>) {
+        for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) done++;
+        await write(out, chunk.toString('utf8'));
+        if (onProgress && done - lastReport >= 10_000) {
+          onProgress(name, done, expected);
+          lastReport = done;
+        }
+      }
+      onProgress?.(name, done, expected);
+      await write(out, '\\.\n');
+      counts[name] = done;
+      total += done;
+    }
+    await write(out, `END ${total}\n`);
+    await client.query('COMMIT');
+    out.end();
+    await once(out, 'finish');
+  } catch (err) {
+    out.destroy();
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+  await db.log.add({ event: 'DUMP', table_name: null, message: `dumped ${total} rows to ${file}` });
+  return { rows: counts, total };
+}
+
+/**
+ * Loads a dump into an empty database (migrated, no entries), all in one transaction:
+ * every row keeps its id and `created`, then a LOAD event is logged. The target's own
+ * log (its creation record) is replaced by the dump's history.
+ */
+export async function load(db: Database, file: string, onProgress?: Progress): Promise<DumpResult> {
+  for (const name of TABLE_ORDER) {
+    if (name === 'log') continue;
+    const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM ${quoteIdent(name)}`);
+    if (rows[0].n > 0) {
+      throw new TessError(
+        ErrorCode.NOT_EMPTY,
+        `cannot load into a database that holds data: table ${name} has ${rows[0].n} rows`,
+      );
+    }
+  }
+  const lines = createInterface({
+    input: createReadStream(file, 'utf8'),
+    crlfDelay: Number.POSITIVE_INFINITY,
+  });
+  const it = lines[Symbol.asyncIterator]();
+  const next = async (): Promise<string | undefined> => {
+    const r = await it.next();
+    return r.done ? undefined : r.value;
+  };
+  const fail = (why: string) => new TessError(ErrorCode.INVALID, `${file} is not a TESS dump: ${why}`);
+  const counts: Partial<Record<TableName, number>> = {};
+  let total = 0;
+  try {
+    if ((await next()) !== MAGIC) throw fail(`the first line is not "${MAGIC}"`);
+    await db.nonconformant(
+      {
+        event: 'LOAD',
+        table: null,
+        message: `loading ${file}: replacing this database's log with the dump's`,
+      },
+      async (client) => {
+        await client.query('TRUNCATE log');
+        for (const name of TABLE_ORDER) {
+          const def = TABLES[name];
+          const header = await next();
+          const expected = `TABLE ${name} ${allColumns(def).join(',')}`;
+          if (header !== expected)
+            throw fail(`expected "${expected}", found ${JSON.stringify(header?.slice(0, 80))}`);
+          const sink = client.query(
+            copyFrom(`COPY ${quoteIdent(name)} (${allColumns(def).map(quoteIdent).join(', ')}) FROM STDIN`),
+          );
+          let done = 0;
+          let ended = false;
+          async function* rows(): AsyncGenerator<string> {
+            let batch = '';
+            for (let line = await next(); line !== undefined; line = await next()) {
+              if (line === '\\.') {
+                ended = true;
+                break;
+              }
+              batch += `${line}\n`;
+              done++;
+              if (done % 5_000 === 0) {
+                yield batch;
+                batch = '';
+                onProgress?.(name, done, 0);
+              }
+            }
+            if (batch) yield batch;
+          }
+          await pipeline(rows, sink);
+          if (!ended) throw fail(`table ${name} ends before its "\\." line`);
+          onProgress?.(name, done, done);
+          counts[name] = done;
+          total += done;
+          // Identity sequences continue after the loaded ids.
+          await client.query(
+            `SELECT setval(pg_get_serial_sequence($1, $2), GREATEST((SELECT max(${quoteIdent(def.id)}) FROM ${quoteIdent(name)}), 1))`,
+            [quoteIdent(name), def.id],
+          );
+        }
+        const end = await next();
+        if (end !== `END ${total}`)
+          throw fail(`expected "END ${total}" after the last table, found ${JSON.stringify(end)}`);
+        await client.query("INSERT INTO log (event, table_name, message) VALUES ('LOAD', NULL, $1)", [
+          `loaded ${total} rows from ${file}`,
+        ]);
+      },
+    );
+  } finally {
+    lines.close();
+  }
+  return { rows: counts, total };
+}

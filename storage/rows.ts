@@ -1,0 +1,143 @@
+import type { TableName } from './tables.js';
+
+/** Rows as read back: plain objects with the table's column names. Ids are numbers. */
+interface Base {
+  readonly created: Date;
+}
+export interface SystemRow extends Base {
+  readonly system_id: number;
+  readonly name: string;
+}
+export interface ConfigRow extends Base {
+  readonly config_id: number;
+  readonly system_id: number;
+  readonly name: string;
+  readonly value: string | null;
+}
+export interface ResourceRow extends Base {
+  readonly resource_id: number;
+  readonly system_id: number;
+  readonly name: string;
+  readonly quantity_unit: string;
+  readonly price_unit: string;
+}
+export type Role = 'ADMINISTRATOR' | 'OPERATOR' | 'ACCOUNTING' | 'CUSTOMER' | 'TEST';
+export interface UserRow extends Base {
+  readonly user_id: number;
+  readonly system_id: number;
+  readonly name: string;
+  readonly role: Role;
+  readonly email: string;
+}
+export interface PreferenceRow extends Base {
+  readonly preference_id: number;
+  readonly user_id: number;
+  readonly name: string;
+  readonly value: string | null;
+}
+export interface DeviceRow extends Base {
+  readonly device_id: number;
+  readonly user_id: number;
+  readonly name: string;
+  readonly unique_id: string;
+}
+export interface SettingRow extends Base {
+  readonly setting_id: number;
+  readonly device_id: number;
+  readonly name: string;
+  readonly value: string | null;
+}
+export interface TokenRow extends Base {
+  readonly token_id: number;
+  readonly user_id: number;
+  readonly device_id: number | null;
+  readonly unique_id: string;
+  readonly secret_hash: string;
+  readonly is_valid: boolean;
+}
+export type Side = 'buy' | 'sell';
+export type OrderStatus = 'OPEN' | 'CANCELLED' | 'CLEARED';
+export interface OrderRow extends Base {
+  readonly order_id: number;
+  readonly unique_id: string;
+  readonly device_id: number;
+  readonly resource_id: number;
+  readonly interval_start: Date;
+  readonly side: Side;
+  readonly quantity: number;
+  readonly price: number;
+  readonly status: OrderStatus;
+  readonly cleared_quantity: number;
+  readonly price_id: number | null;
+}
+export type ClearingType = 'NULL' | 'SELLER' | 'BUYER' | 'PRICE' | 'EXACT' | 'FAILURE';
+export interface PriceRow extends Base {
+  readonly price_id: number;
+  readonly resource_id: number;
+  readonly interval_start: Date;
+  readonly interval_seconds: number;
+  readonly price: number;
+  readonly quantity: number;
+  readonly type: ClearingType;
+  readonly marginal_quantity: number;
+  readonly marginal_frac: number;
+  readonly buyer_total: number;
+  readonly seller_total: number;
+}
+export interface MeterRow extends Base {
+  readonly meter_id: number;
+  readonly device_id: number;
+  readonly resource_id: number;
+  readonly interval_start: Date;
+  readonly quantity: number;
+}
+export interface TransactionRow extends Base {
+  readonly transaction_id: number;
+  readonly user_id: number;
+  readonly device_id: number;
+  readonly order_id: number | null;
+  readonly meter_id: number | null;
+  readonly price_id: number;
+  readonly amount: number;
+  readonly balance: number;
+}
+export type LogEvent =
+  | 'CREATE'
+  | 'INSERT'
+  | 'UPDATE'
+  | 'DELETE'
+  | 'ALTER'
+  | 'LOAD'
+  | 'DUMP'
+  | 'BACKUP'
+  | 'RESTORE';
+export interface LogRow extends Base {
+  readonly log_id: number;
+  readonly event: LogEvent;
+  readonly table_name: string | null;
+  readonly message: string;
+  readonly actor: string;
+}
+
+export interface RowOf {
+  system: SystemRow;
+  config: ConfigRow;
+  resource: ResourceRow;
+  user: UserRow;
+  preference: PreferenceRow;
+  device: DeviceRow;
+  setting: SettingRow;
+  token: TokenRow;
+  order: OrderRow;
+  price: PriceRow;
+  meter: MeterRow;
+  transaction: TransactionRow;
+  log: LogRow;
+}
+
+/** What an `add` takes: the columns, without id and created; optional ones may be left out. */
+export type Fields<T extends TableName> = {
+  -readonly [K in Exclude<keyof RowOf[T], 'created' | `${T}_id`>]?: RowOf[T][K] extends Date
+    ? Date | string
+    : RowOf[T][K];
+} & Record<string, unknown>;

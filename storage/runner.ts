@@ -1,0 +1,50 @@
+import type pg from 'pg';
+import { translatePgError } from './pg-errors.js';
+
+/**
+ * Where statements run: each operation in its own transaction on a pool, or every
+ * operation on one client inside a transaction the caller opened (Database.transaction).
+ */
+export interface Runner {
+  /** Runs `fn` inside a transaction (a new one, or the caller's). */
+  write<T>(fn: (client: pg.PoolClient | pg.Client) => Promise<T>): Promise<T>;
+  /** Runs a read. */
+  read<T>(fn: (client: pg.Pool | pg.PoolClient | pg.Client) => Promise<T>): Promise<T>;
+}
+
+export function poolRunner(pool: pg.Pool): Runner {
+  return {
+    async write(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await fn(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw translatePgError(err);
+      } finally {
+        client.release();
+      }
+    },
+    async read(fn) {
+      try {
+        return await fn(pool);
+      } catch (err) {
+        throw translatePgError(err);
+      }
+    },
+  };
+}
+
+export function clientRunner(client: pg.PoolClient | pg.Client): Runner {
+  const run = async <T>(fn: (c: pg.PoolClient | pg.Client) => Promise<T>): Promise<T> => {
+    try {
+      return await fn(client);
+    } catch (err) {
+      throw translatePgError(err);
+    }
+  };
+  return { write: run, read: run };
+}

@@ -1,0 +1,287 @@
+/**
+ * The thirteen TESS tables as data. Every generic operation (add/get/find/set, COPY,
+ * dump/load, the HTTP resources) is driven by these definitions.
+ *
+ * Glossary
+ * - row: one immutable version, named by `<table>_id`.
+ * - entry: all rows sharing a natural key; its state at a time is its newest row with
+ *   `created` at or before that time. `set` adds a row to an entry, `add` starts one.
+ * - entry id: the id of an entry's first row. Reference columns (system_id, user_id,
+ *   device_id, resource_id) always hold entry ids, so they stay valid across `set`s.
+ * - as-of: reading the state in effect at a past time (setClock, `asof=`).
+ */
+
+export type ColumnKind = 'text' | 'bigint' | 'float' | 'boolean' | 'timestamptz' | 'money' | 'integer';
+
+export interface ColumnDef {
+  readonly name: string;
+  readonly kind: ColumnKind;
+  /** The table whose entry this column references. */
+  readonly ref?: TableName;
+  /** Nullable or defaulted by the database: may be left out of an `add`. */
+  readonly optional?: boolean;
+  /** Allowed values. */
+  readonly values?: readonly string[];
+  /** The value of an omitted optional column (the same as the column's SQL default). */
+  readonly default?: string | number | boolean;
+}
+
+export type TableName =
+  | 'system'
+  | 'config'
+  | 'resource'
+  | 'user'
+  | 'preference'
+  | 'device'
+  | 'setting'
+  | 'token'
+  | 'order'
+  | 'price'
+  | 'meter'
+  | 'transaction'
+  | 'log';
+
+export interface TableDef {
+  readonly name: TableName;
+  readonly id: string;
+  /** Columns other than the id and `created`, in storage order. */
+  readonly columns: readonly ColumnDef[];
+  /** Natural key: what `find` and `set` address. Empty for add-only tables (each row is its own entry). */
+  readonly key: readonly string[];
+  /** Key columns that name the entry in messages ("{label} exists"). */
+  readonly label: readonly string[];
+  /** Whether `set` may add versions. Cleared prices, money and the log are final. */
+  readonly settable: boolean;
+  /** Why `set` is refused, when it is. */
+  readonly finalReason?: string;
+}
+
+const ROLES = ['ADMINISTRATOR', 'OPERATOR', 'ACCOUNTING', 'CUSTOMER', 'TEST'] as const;
+export const LOG_EVENTS = [
+  'CREATE',
+  'INSERT',
+  'UPDATE',
+  'DELETE',
+  'ALTER',
+  'LOAD',
+  'DUMP',
+  'BACKUP',
+  'RESTORE',
+] as const;
+export const CLEARING_TYPES = ['NULL', 'SELLER', 'BUYER', 'PRICE', 'EXACT', 'FAILURE'] as const;
+export const ORDER_STATUS = ['OPEN', 'CANCELLED', 'CLEARED'] as const;
+
+const c = (name: string, kind: ColumnKind, extra: Partial<ColumnDef> = {}): ColumnDef => ({
+  name,
+  kind,
+  ...extra,
+});
+
+export const TABLES: Readonly<Record<TableName, TableDef>> = Object.freeze({
+  system: {
+    name: 'system',
+    id: 'system_id',
+    columns: [c('name', 'text')],
+    key: ['name'],
+    label: ['name'],
+    settable: true,
+  },
+  config: {
+    name: 'config',
+    id: 'config_id',
+    columns: [
+      c('system_id', 'bigint', { ref: 'system' }),
+      c('name', 'text'),
+      c('value', 'text', { optional: true }),
+    ],
+    key: ['system_id', 'name'],
+    label: ['name'],
+    settable: true,
+  },
+  resource: {
+    name: 'resource',
+    id: 'resource_id',
+    columns: [
+      c('system_id', 'bigint', { ref: 'system' }),
+      c('name', 'text'),
+      c('quantity_unit', 'text', { optional: true, default: 'MW' }),
+      c('price_unit', 'text', { optional: true, default: '$/MWh' }),
+    ],
+    key: ['system_id', 'name'],
+    label: ['name'],
+    settable: true,
+  },
+  user: {
+    name: 'user',
+    id: 'user_id',
+    columns: [
+      c('system_id', 'bigint', { ref: 'system' }),
+      c('name', 'text'),
+      c('role', 'text', { optional: true, values: ROLES, default: 'CUSTOMER' }),
+      c('email', 'text'),
+    ],
+    key: ['system_id', 'email'],
+    label: ['email'],
+    settable: true,
+  },
+  preference: {
+    name: 'preference',
+    id: 'preference_id',
+    columns: [
+      c('user_id', 'bigint', { ref: 'user' }),
+      c('name', 'text'),
+      c('value', 'text', { optional: true }),
+    ],
+    key: ['user_id', 'name'],
+    label: ['name'],
+    settable: true,
+  },
+  device: {
+    name: 'device',
+    id: 'device_id',
+    columns: [
+      c('user_id', 'bigint', { ref: 'user' }),
+      c('name', 'text'),
+      c('unique_id', 'text', { optional: true }),
+    ],
+    key: ['unique_id'],
+    label: ['unique_id'],
+    settable: true,
+  },
+  setting: {
+    name: 'setting',
+    id: 'setting_id',
+    columns: [
+      c('device_id', 'bigint', { ref: 'device' }),
+      c('name', 'text'),
+      c('value', 'text', { optional: true }),
+    ],
+    key: ['device_id', 'name'],
+    label: ['name'],
+    settable: true,
+  },
+  token: {
+    name: 'token',
+    id: 'token_id',
+    columns: [
+      c('user_id', 'bigint', { ref: 'user' }),
+      c('device_id', 'bigint', { ref: 'device', optional: true }),
+      c('unique_id', 'text', { optional: true }),
+      c('secret_hash', 'text'),
+      c('is_valid', 'boolean', { optional: true, default: true }),
+    ],
+    key: ['unique_id'],
+    label: ['unique_id'],
+    settable: true,
+  },
+  order: {
+    name: 'order',
+    id: 'order_id',
+    columns: [
+      c('unique_id', 'text', { optional: true }),
+      c('device_id', 'bigint', { ref: 'device' }),
+      c('resource_id', 'bigint', { ref: 'resource' }),
+      c('interval_start', 'timestamptz'),
+      c('side', 'text', { values: ['buy', 'sell'] }),
+      c('quantity', 'float'),
+      c('price', 'float'),
+      c('status', 'text', { optional: true, values: ORDER_STATUS, default: 'OPEN' }),
+      c('cleared_quantity', 'float', { optional: true, default: 0 }),
+      c('price_id', 'bigint', { optional: true }),
+    ],
+    key: ['unique_id'],
+    label: ['unique_id'],
+    settable: true,
+  },
+  price: {
+    name: 'price',
+    id: 'price_id',
+    columns: [
+      c('resource_id', 'bigint', { ref: 'resource' }),
+      c('interval_start', 'timestamptz'),
+      c('interval_seconds', 'integer', { optional: true, default: 300 }),
+      c('price', 'float'),
+      c('quantity', 'float'),
+      c('type', 'text', { values: CLEARING_TYPES }),
+      c('marginal_quantity', 'float', { optional: true, default: 0 }),
+      c('marginal_frac', 'float', { optional: true, default: 0 }),
+      c('buyer_total', 'float', { optional: true, default: 0 }),
+      c('seller_total', 'float', { optional: true, default: 0 }),
+    ],
+    key: ['resource_id', 'interval_start'],
+    label: ['interval_start'],
+    settable: false,
+    finalReason: 'a cleared price is final',
+  },
+  meter: {
+    name: 'meter',
+    id: 'meter_id',
+    columns: [
+      c('device_id', 'bigint', { ref: 'device' }),
+      c('resource_id', 'bigint', { ref: 'resource' }),
+      c('interval_start', 'timestamptz'),
+      c('quantity', 'float'),
+    ],
+    key: ['device_id', 'resource_id', 'interval_start'],
+    label: ['interval_start'],
+    settable: true,
+  },
+  transaction: {
+    name: 'transaction',
+    id: 'transaction_id',
+    columns: [
+      c('user_id', 'bigint', { ref: 'user' }),
+      c('device_id', 'bigint', { ref: 'device' }),
+      c('order_id', 'bigint', { optional: true }),
+      c('meter_id', 'bigint', { optional: true }),
+      c('price_id', 'bigint'),
+      c('amount', 'money'),
+      c('balance', 'money', { optional: true }),
+    ],
+    key: [],
+    label: [],
+    settable: false,
+    finalReason: 'money once booked is final; book a correcting transaction instead',
+  },
+  log: {
+    name: 'log',
+    id: 'log_id',
+    columns: [
+      c('event', 'text', { values: LOG_EVENTS }),
+      c('table_name', 'text', { optional: true }),
+      c('message', 'text'),
+      c('actor', 'text', { optional: true }),
+    ],
+    key: [],
+    label: [],
+    settable: false,
+    finalReason: 'the log is a record of what happened',
+  },
+});
+
+/** Tables in an order where every reference points to an earlier table (dump/load order). */
+export const TABLE_ORDER: readonly TableName[] = [
+  'system',
+  'config',
+  'resource',
+  'user',
+  'preference',
+  'device',
+  'setting',
+  'token',
+  'order',
+  'price',
+  'meter',
+  'transaction',
+  'log',
+];
+
+/** Tables large enough to be written with COPY. */
+export const BULK_TABLES = ['order', 'price', 'meter', 'transaction'] as const;
+export type BulkTableName = (typeof BULK_TABLES)[number];
+
+export const allColumns = (def: TableDef): string[] => [
+  def.id,
+  ...def.columns.map((col) => col.name),
+  'created',
+];

@@ -1,0 +1,172 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../engine/errors.js';
+import { type Database, dump, load, openDatabase, TABLE_ORDER, TABLES } from '../../storage/index.js';
+import { tess } from '../helpers/cli.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { sleep, useDatabase } from '../helpers/open.js';
+
+const source = useDatabase({ system: 'dumped' });
+let dir: string;
+const clocks: Date[] = [];
+
+async function allRows(db: Database, table: string): Promise<unknown[]> {
+  const def = TABLES[table as 'order'];
+  const { rows } = await db.pool.query(`SELECT * FROM "${table}" ORDER BY ${def.id}`);
+  return rows;
+}
+
+async function openEmpty(): Promise<{ test: TestDatabase; db: Database }> {
+  const test = await createTestDatabase();
+  return { test, db: await openDatabase(test.url, { system: 'dumped' }) };
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tess-dump-'));
+  const { db } = source;
+  const systemId = await db.systemId();
+  clocks.push(new Date());
+  await sleep(3);
+  const user = await db.user.add({
+    system_id: systemId,
+    name: 'Tab\there',
+    email: 'line\nbreak@example.org',
+  });
+  const device = await db.device.add({ user_id: user.user_id, name: 'back\\slash' });
+  await db.setting.add({ device_id: device.device_id, name: 'null', value: null });
+  await db.config.set({ name: 'interval', value: '60' });
+  await sleep(3);
+  clocks.push(new Date());
+  await sleep(3);
+  const resource = (await db.resource.find({ system_id: systemId, name: 'capacity' }))!;
+  const start = new Date('2026-03-01T12:00:00Z');
+  await db.order.addMany(
+    Array.from({ length: 500 }, (_, i) => ({
+      device_id: device.device_id,
+      resource_id: resource,
+      interval_start: start,
+      side: i % 2 ? ('sell' as const) : ('buy' as const),
+      quantity: 0.5 + i,
+      price: 1 / 3 + i,
+    })),
+  );
+  const price = await db.price.add({
+    resource_id: resource,
+    interval_start: start,
+    price: 33.3,
+    quantity: 2,
+    type: 'SELLER',
+  });
+  await db.transaction.add({
+    user_id: user.user_id,
+    device_id: device.device_id,
+    meter_id: 1,
+    price_id: price.price_id,
+    amount: -1.234567,
+  });
+  await db.config.set({ name: 'interval', value: '120' });
+  await sleep(3);
+  clocks.push(new Date());
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('dump and load', () => {
+  it('round trip: identical rows, identical find answers at several clocks, DUMP and LOAD logged', async () => {
+    const file = join(dir, 'round.tess');
+    const progress: string[] = [];
+    const result = await dump(source.db, file, (table) => progress.push(table));
+    expect(new Set(progress)).toEqual(new Set(TABLE_ORDER));
+    expect(result.rows.order).toBe(500);
+
+    const target = await openEmpty();
+    try {
+      const loaded = await load(target.db, file);
+      expect(loaded.total).toBe(result.total);
+      for (const table of TABLE_ORDER) {
+        const want = await allRows(source.db, table);
+        let got = await allRows(target.db, table);
+        if (table === 'log') {
+          // The source logged its DUMP after the snapshot; the target logs the LOAD.
+          expect(got.at(-1)).toMatchObject({ event: 'LOAD' });
+          got = got.slice(0, -1);
+          expect((want as { event: string }[]).filter((r) => r.event === 'DUMP')).toHaveLength(1);
+          expect(got).toEqual(want.filter((r) => (r as { event: string }).event !== 'DUMP'));
+          expect(got[0]).toMatchObject({ event: 'CREATE' });
+        } else {
+          expect(got, table).toEqual(want);
+        }
+      }
+      for (const clock of [...clocks, null]) {
+        for (const name of ['interval', 'mechanism', 'admin-email']) {
+          expect(await target.db.at(clock).config.find({ name })).toBe(
+            await source.db.at(clock).config.find({ name }),
+          );
+        }
+      }
+      // New rows continue after the loaded ids.
+      const next = await target.db.config.set({ name: 'interval', value: '300' });
+      const maxSource = Math.max(
+        ...((await allRows(source.db, 'config')) as { config_id: number }[]).map((r) => r.config_id),
+      );
+      expect(next.config_id).toBeGreaterThan(maxSource);
+    } finally {
+      await target.db.close();
+      await target.test.drop();
+    }
+  });
+
+  it('refuses a database that holds data, and a damaged file, leaving nothing behind', async () => {
+    const file = join(dir, 'refuse.tess');
+    await dump(source.db, file);
+    await expect(load(source.db, file)).rejects.toMatchObject({
+      code: ErrorCode.NOT_EMPTY,
+      message: expect.stringMatching(
+        /^cannot load into a database that holds data: table system has \d+ rows$/,
+      ),
+    });
+
+    const text = await readFile(file, 'utf8');
+    const damaged = join(dir, 'damaged.tess');
+    await writeFile(damaged, text.replace(/\nEND \d+\n$/, '\n'));
+    const target = await openEmpty();
+    try {
+      const logBefore = await allRows(target.db, 'log');
+      await expect(load(target.db, damaged)).rejects.toThrow(
+        /is not a TESS dump: expected "END \d+" after the last table/,
+      );
+      for (const table of TABLE_ORDER) {
+        expect(await allRows(target.db, table), table).toEqual(table === 'log' ? logBefore : []);
+      }
+      await writeFile(damaged, 'hello\n');
+      await expect(load(target.db, damaged)).rejects.toThrow(
+        'is not a TESS dump: the first line is not "TESS-DUMP 1"',
+      );
+    } finally {
+      await target.db.close();
+      await target.test.drop();
+    }
+  });
+
+  it('`tess dump FILE` and `tess load FILE`', async () => {
+    const file = join(dir, 'cli.tess');
+    const d = await tess(['dump', file], { env: { DATABASE_URL: source.test.url } });
+    expect(d.stderr).toBe('');
+    expect(d.stdout).toMatch(/^dumped \d+ rows to .*cli\.tess\n$/);
+    const target = await openEmpty();
+    try {
+      const l = await tess(['load', file], { env: { DATABASE_URL: target.test.url } });
+      expect(l.stdout).toMatch(/^loaded \d+ rows from .*cli\.tess\n$/);
+      expect(await allRows(target.db, 'order')).toEqual(await allRows(source.db, 'order'));
+      const again = await tess(['load', file], { env: { DATABASE_URL: target.test.url } });
+      expect(again.code).toBe(1);
+      expect(again.stderr).toMatch(
+        /^tess: cannot load into a database that holds data: table system has \d+ rows\n$/,
+      );
+    } finally {
+      await target.db.close();
+      await target.test.drop();
+    }
+  });
+});

@@ -1,0 +1,92 @@
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../engine/errors.js';
+import { TABLE_ORDER } from '../../storage/index.js';
+import { useDatabase } from '../helpers/open.js';
+
+const t = useDatabase();
+
+async function raw(sql: string, params: unknown[] = []) {
+  const c = new pg.Client({ connectionString: t.test.url });
+  await c.connect();
+  try {
+    return await c.query(sql, params);
+  } finally {
+    await c.end();
+  }
+}
+
+describe('immutability is enforced by the database', () => {
+  it('plain UPDATE, DELETE and TRUNCATE fail on every table', async () => {
+    await t.db.config.add({ name: 'x', value: '1' });
+    for (const table of TABLE_ORDER) {
+      for (const sql of [
+        `UPDATE "${table}" SET created = created`,
+        `DELETE FROM "${table}"`,
+        `TRUNCATE "${table}" CASCADE`,
+      ]) {
+        const err = await raw(sql).catch((e) => e);
+        expect(err, sql).toBeInstanceOf(Error);
+        expect(err.code, sql).toBe('TS001');
+        expect(err.message, sql).toMatch(
+          new RegExp(`^table "${table}" is immutable: (UPDATE|DELETE|TRUNCATE) refused$`),
+        );
+      }
+    }
+    // Every UPDATE above touched existing rows (config and log are not empty) and none changed.
+    const { rows } = await raw("SELECT count(*)::int AS n FROM config WHERE name = 'x'");
+    expect(rows[0].n).toBe(1);
+  });
+
+  it('naming a log row of another transaction does not open the guard', async () => {
+    const { rows } = await raw("SELECT log_id FROM log WHERE event = 'CREATE'");
+    const err = await raw(
+      `BEGIN; SELECT set_config('tess.nonconformant', '${rows[0].log_id}', true); DELETE FROM config; COMMIT;`,
+    ).catch((e) => e);
+    expect(err.code).toBe('TS001');
+  });
+
+  it('the non-conformant API logs the operation in the same transaction, then may change rows', async () => {
+    const id = (await t.db.config.find({ name: 'x' }))!;
+    await t.db.nonconformant(
+      {
+        event: 'UPDATE',
+        table: 'config',
+        message: 'correct a mistyped value of x',
+        actor: 'operator@example.org',
+      },
+      (c) => c.query("UPDATE config SET value = '2' WHERE config_id = $1", [id]),
+    );
+    expect((await t.db.config.get(id))?.value).toBe('2');
+    const logId = (await t.db.log.list({ where: { event: 'UPDATE' } }))[0]!;
+    expect(logId).toMatchObject({
+      table_name: 'config',
+      message: 'correct a mistyped value of x',
+      actor: 'operator@example.org',
+    });
+
+    // A failing operation leaves neither its change nor its log row.
+    const before = (await t.db.log.list({ limit: 1000 })).length;
+    await expect(
+      t.db.nonconformant({ event: 'DELETE', table: 'config', message: 'doomed' }, async (c) => {
+        await c.query('DELETE FROM config WHERE config_id = $1', [id]);
+        throw new Error('changed my mind');
+      }),
+    ).rejects.toThrow('changed my mind');
+    expect((await t.db.log.list({ limit: 1000 })).length).toBe(before);
+    expect(await t.db.config.get(id)).not.toBeNull();
+  });
+
+  it('the storage API reports the guard with a stable code', async () => {
+    const err = await t.db
+      .nonconformant({ event: 'UPDATE', table: 'config', message: 'noop' }, async () => {
+        // Outside the authorized session: a fresh connection has no authorization.
+        await raw('DELETE FROM config');
+      })
+      .catch((e) => e);
+    expect(err.code).toBe('TS001');
+    const viaPool = await t.db.withTransaction((_tx, c) => c.query('DELETE FROM config')).catch((e) => e);
+    expect(viaPool.code).toBe('TS001');
+    expect(ErrorCode.IMMUTABLE).toBe('IMMUTABLE');
+  });
+});
