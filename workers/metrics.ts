@@ -1,0 +1,29 @@
+import { Counter, Histogram, Registry } from 'prom-client';
+
+/**
+ * Prometheus metrics of the market runtime. One registry per process; the HTTP server
+ * exposes it at /metrics next to its own request metrics.
+ */
+export const registry = new Registry();
+
+export const clearingSeconds = new Histogram({
+  name: 'tess_clearing_seconds',
+  help: 'Time from reading an interval to committing its result, by phase',
+  labelNames: ['phase'] as const,
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  registers: [registry],
+});
+
+export const ordersPerInterval = new Histogram({
+  name: 'tess_orders_per_interval',
+  help: 'Orders cleared per market interval',
+  buckets: [0, 10, 100, 1_000, 10_000, 100_000, 1_000_000],
+  registers: [registry],
+});
+
+export const intervalsCleared = new Counter({
+  name: 'tess_intervals_cleared_total',
+  help: 'Market intervals cleared by this process, by clearing type',
+  labelNames: ['type'] as const,
+  registers: [registry],
+});
