@@ -10,7 +10,7 @@ import { BUY, fromMicro, type OrderBook, SELL, toMicro } from './book.js';
 import { ErrorCode, TessError } from './errors.js';
 import { fillSide } from './fills.js';
 import { checkSettlementRange, intervalHours, settleSide } from './settle.js';
-import { SortScratch, sortIndexesByValue } from './sort.js';
+import { keyToValue, SortScratch, sortIndexesByValue } from './sort.js';
 
 export interface ClearOptions {
   /** Prices beyond ±price_cap count as ±price_cap; +cap buys are unresponsive demand. Default 9999. */
@@ -51,24 +51,68 @@ export const DEFAULT_PRICE_CAP = 9999;
 export const DEFAULT_CLEARING_SCALAR = 0.5;
 export const DEFAULT_INTERVAL = 300;
 
+/** One side's price levels, growable; level k covers sorted positions start[k]..start[k+1]. */
+class LevelSet {
+  count = 0;
+  start = new Uint32Array(1024);
+  prices = new Float64Array(1024);
+  quantities = new Float64Array(1024);
+
+  reset(): void {
+    this.count = 0;
+  }
+
+  push(position: number, price: number): void {
+    if (this.count + 2 > this.start.length) {
+      const size = this.start.length * 2;
+      const start = new Uint32Array(size);
+      start.set(this.start);
+      this.start = start;
+      const prices = new Float64Array(size);
+      prices.set(this.prices);
+      this.prices = prices;
+      const quantities = new Float64Array(size);
+      quantities.set(this.quantities);
+      this.quantities = quantities;
+    }
+    this.start[this.count] = position;
+    this.prices[this.count] = price;
+    this.quantities[this.count] = 0;
+    this.count++;
+  }
+
+  view(): Levels {
+    return {
+      count: this.count,
+      prices: this.prices.subarray(0, this.count),
+      quantities: this.quantities.subarray(0, this.count),
+    };
+  }
+}
+
 /** Reusable working memory for {@link clearBook}; one per thread. */
 export class ClearScratch {
   readonly sort = new SortScratch();
+  readonly buys = new LevelSet();
+  readonly sells = new LevelSet();
   keys = new Float64Array(0);
   order = new Uint32Array(0);
-  side = new Uint32Array(0);
-  levelStart = new Uint32Array(0);
-  levelPrices = new Float64Array(0);
-  levelQuantities = new Float64Array(0);
+  private base = new Uint32Array(0);
+  sortedQuantities = new Float64Array(0);
+  sortedFills = new Float64Array(0);
 
   ensure(n: number): void {
     if (this.keys.length >= n) return;
     this.keys = new Float64Array(n);
     this.order = new Uint32Array(n);
-    this.side = new Uint32Array(n);
-    this.levelStart = new Uint32Array(n + 2);
-    this.levelPrices = new Float64Array(n + 2);
-    this.levelQuantities = new Float64Array(n + 2);
+    this.sortedQuantities = new Float64Array(n);
+    this.sortedFills = new Float64Array(n);
+  }
+
+  /** The id order's array, only allocated when a book's ids do not arrive ascending. */
+  baseOrder(n: number): Uint32Array {
+    if (this.base.length < n) this.base = new Uint32Array(n);
+    return this.base;
   }
 }
 
@@ -145,10 +189,100 @@ export function clearBook(book: OrderBook, options: ClearOptions = {}, scratch?:
   const work = scratch ?? sharedScratch!;
   work.ensure(n);
   const keys = work.keys;
-  const cap = opts.priceCap;
 
-  // One pass: validate, limit prices to the cap, build the sort keys (buys negated so that
-  // ascending keys are best-first on both sides), total each side, check id order.
+  const scan = scanBook(book, keys, opts.priceCap);
+  const buyCount = scan.buyCount;
+  const sellCount = n - buyCount;
+  if (opts.specialMode === 'BUYERS_ONLY' && sellCount > 0) {
+    throw invalid(`order ${ids[sides.indexOf(SELL)]}: a BUYERS_ONLY market takes no sell orders`);
+  }
+  if (opts.specialMode === 'SELLERS_ONLY' && buyCount > 0) {
+    throw invalid(`order ${ids[sides.indexOf(BUY)]}: a SELLERS_ONLY market takes no buy orders`);
+  }
+
+  // Base order: by id. Then a stable split by side (buys first), then a stable sort of each
+  // side by key, so that each side ends up by price priority and, within a price, by id.
+  const order = work.order;
+  if (scan.idsAscending) {
+    splitBySide(undefined, n, sides, order, buyCount);
+  } else {
+    const base = work.baseOrder(n);
+    for (let k = 0; k < n; k++) base[k] = k;
+    sortIndexesByValue(base, 0, n, ids, work.sort);
+    for (let k = 1; k < n; k++) {
+      if (ids[base[k]!] === ids[base[k - 1]!]) {
+        throw invalid(`order ${ids[base[k]!]}: duplicate id (input indexes ${base[k - 1]} and ${base[k]})`);
+      }
+    }
+    splitBySide(base, n, sides, order, buyCount);
+  }
+
+  const sortedQuantities = work.sortedQuantities;
+  sortIndexesByValue(order, 0, buyCount, keys, work.sort);
+  collectLevels(work.sort, order, 0, buyCount, quantities, -1, sortedQuantities, work.buys);
+  sortIndexesByValue(order, buyCount, n, keys, work.sort);
+  collectLevels(work.sort, order, buyCount, n, quantities, 1, sortedQuantities, work.sells);
+
+  const outcome: AuctionOutcome = clearLevels(work.buys.view(), work.sells.view(), opts);
+  const price = outcome.price;
+  const cleared = outcome.quantityMicro;
+
+  // Fills: each side gives the cleared quantity from its orders at least as good as the price.
+  const fills = new Float64Array(n);
+  const amounts = new Float64Array(n);
+  const hours = intervalHours(opts.interval);
+  let amountTotal = 0;
+  if (cleared > 0) {
+    checkSettlementRange(price, hours, cleared);
+    const perMicroHour = price * hours;
+    const sortedFills = work.sortedFills;
+    if (opts.specialMode !== 'SELLERS_ONLY') {
+      const levels = work.buys;
+      let eligible = 0;
+      while (eligible < levels.count && levels.prices[eligible]! >= price) eligible++;
+      levels.start[levels.count] = buyCount;
+      const end = fillSide(levels.start, levels.quantities, eligible, sortedQuantities, cleared, sortedFills);
+      amountTotal -= settleSide(order, 0, end, sortedFills, perMicroHour, -1, fills, amounts);
+    }
+    if (opts.specialMode !== 'BUYERS_ONLY') {
+      const levels = work.sells;
+      let eligible = 0;
+      while (eligible < levels.count && levels.prices[eligible]! <= price) eligible++;
+      levels.start[levels.count] = n;
+      const end = fillSide(levels.start, levels.quantities, eligible, sortedQuantities, cleared, sortedFills);
+      amountTotal += settleSide(order, buyCount, end, sortedFills, perMicroHour, 1, fills, amounts);
+    }
+  }
+
+  return {
+    price,
+    quantity: fromMicro(cleared),
+    quantityMicro: cleared,
+    type: outcome.type,
+    marginalQuantity: fromMicro(outcome.marginalQuantityMicro),
+    marginalFrac: outcome.marginalFrac,
+    buyerTotal: fromMicro(scan.buyTotal),
+    sellerTotal: fromMicro(scan.sellTotal),
+    fills,
+    amounts,
+    amountTotal: amountTotal + 0,
+  };
+}
+
+interface Scan {
+  buyCount: number;
+  buyTotal: number;
+  sellTotal: number;
+  idsAscending: boolean;
+}
+
+/**
+ * One pass over the book: validates every order, limits prices to the cap, writes the sort
+ * keys (buys negated, so that ascending keys are best-first on both sides), totals each side
+ * and checks whether the ids are already ascending.
+ */
+function scanBook(book: OrderBook, keys: Float64Array, cap: number): Scan {
+  const { n, ids, sides, prices, quantities } = book;
   let buyCount = 0;
   let buyTotal = 0;
   let sellTotal = 0;
@@ -159,11 +293,12 @@ export function clearBook(book: OrderBook, options: ClearOptions = {}, scratch?:
     let price = prices[k]!;
     const quantity = quantities[k]!;
     const id = ids[k]!;
-    if (!(quantity > 0) || !Number.isInteger(quantity)) {
+    // (x - x === 0) is false exactly for NaN and ±Infinity; Math.floor(q) === q for integers.
+    if (!(quantity > 0 && Math.floor(quantity) === quantity && quantity - quantity === 0)) {
       throw invalid(`order ${id}: quantity must be a positive whole number of micro-units, not ${quantity}`);
     }
-    if (!Number.isFinite(price)) throw invalid(`order ${id}: price must be a finite number, not ${price}`);
-    if (!Number.isFinite(id)) throw invalid(`order at index ${k}: id must be a finite number, not ${id}`);
+    if (price - price !== 0) throw invalid(`order ${id}: price must be a finite number, not ${price}`);
+    if (id - id !== 0) throw invalid(`order at index ${k}: id must be a finite number, not ${id}`);
     if (price > cap) price = cap;
     else if (price < -cap) price = -cap;
     if (side === BUY) {
@@ -182,160 +317,68 @@ export function clearBook(book: OrderBook, options: ClearOptions = {}, scratch?:
   if (buyTotal > Number.MAX_SAFE_INTEGER || sellTotal > Number.MAX_SAFE_INTEGER) {
     throw invalid('total quantity of a side exceeds 2^53 micro-units');
   }
-  const sellCount = n - buyCount;
-  if (opts.specialMode === 'BUYERS_ONLY' && sellCount > 0) {
-    throw invalid(`order ${ids[sides.indexOf(SELL)]}: a BUYERS_ONLY market takes no sell orders`);
-  }
-  if (opts.specialMode === 'SELLERS_ONLY' && buyCount > 0) {
-    throw invalid(`order ${ids[sides.indexOf(BUY)]}: a SELLERS_ONLY market takes no buy orders`);
-  }
+  return { buyCount, buyTotal, sellTotal, idsAscending };
+}
 
-  // Base order: by id. Then a stable split by side (buys first), then a stable sort of each
-  // side by key, so that each side ends up by price priority and, within a price, by id.
-  const order = work.order;
-  const base = work.side;
-  for (let k = 0; k < n; k++) base[k] = k;
-  if (!idsAscending) {
-    sortIndexesByValue(base, 0, n, ids, work.sort);
-    for (let k = 1; k < n; k++) {
-      if (ids[base[k]!] === ids[base[k - 1]!]) {
-        throw invalid(`order ${ids[base[k]!]}: duplicate id (input indexes ${base[k - 1]} and ${base[k]})`);
-      }
-    }
-  }
+/** Stable split of the base order (input order when absent): buys to order[0..buyCount), sells after. */
+function splitBySide(
+  base: Uint32Array | undefined,
+  n: number,
+  sides: Uint8Array,
+  order: Uint32Array,
+  buyCount: number,
+): void {
   let b = 0;
   let s = buyCount;
+  if (base === undefined) {
+    for (let k = 0; k < n; k++) {
+      if (sides[k] === BUY) order[b++] = k;
+      else order[s++] = k;
+    }
+    return;
+  }
   for (let k = 0; k < n; k++) {
     const index = base[k]!;
     if (sides[index] === BUY) order[b++] = index;
     else order[s++] = index;
   }
-  sortIndexesByValue(order, 0, buyCount, keys, work.sort);
-  sortIndexesByValue(order, buyCount, n, keys, work.sort);
-
-  // Price levels of each side: buy levels first, then sell levels, in shared arrays.
-  const levelStart = work.levelStart;
-  const levelPrices = work.levelPrices;
-  const levelQuantities = work.levelQuantities;
-  const buyLevels = buildLevels(
-    order,
-    0,
-    buyCount,
-    keys,
-    quantities,
-    -1,
-    levelStart,
-    levelPrices,
-    levelQuantities,
-    0,
-  );
-  const sellOffset = buyLevels + 1;
-  const sellLevels = buildLevels(
-    order,
-    buyCount,
-    n,
-    keys,
-    quantities,
-    1,
-    levelStart,
-    levelPrices,
-    levelQuantities,
-    sellOffset,
-  );
-  const buys: Levels = {
-    count: buyLevels,
-    prices: levelPrices.subarray(0, buyLevels),
-    quantities: levelQuantities.subarray(0, buyLevels),
-  };
-  const sells: Levels = {
-    count: sellLevels,
-    prices: levelPrices.subarray(sellOffset, sellOffset + sellLevels),
-    quantities: levelQuantities.subarray(sellOffset, sellOffset + sellLevels),
-  };
-
-  const outcome: AuctionOutcome = clearLevels(buys, sells, opts);
-  const price = outcome.price;
-  const cleared = outcome.quantityMicro;
-
-  // Fills: each side gives the cleared quantity from its orders at least as good as the price.
-  const fills = new Float64Array(n);
-  const amounts = new Float64Array(n);
-  const hours = intervalHours(opts.interval);
-  let amountTotal = 0;
-  if (cleared > 0) {
-    checkSettlementRange(price, hours, cleared);
-    const perMicroHour = price * hours;
-    if (opts.specialMode !== 'SELLERS_ONLY') {
-      let eligible = 0;
-      while (eligible < buyLevels && levelPrices[eligible]! >= price) eligible++;
-      fillSide(order, levelStart, levelQuantities, eligible, quantities, cleared, fills);
-      amountTotal -= settleSide(order, 0, buyCount, fills, perMicroHour, -1, amounts);
-    }
-    if (opts.specialMode !== 'BUYERS_ONLY') {
-      let eligible = 0;
-      while (eligible < sellLevels && levelPrices[sellOffset + eligible]! <= price) eligible++;
-      fillSide(
-        order,
-        levelStart.subarray(sellOffset),
-        levelQuantities.subarray(sellOffset),
-        eligible,
-        quantities,
-        cleared,
-        fills,
-      );
-      amountTotal += settleSide(order, buyCount, n, fills, perMicroHour, 1, amounts);
-    }
-  }
-
-  return {
-    price,
-    quantity: fromMicro(cleared),
-    quantityMicro: cleared,
-    type: outcome.type,
-    marginalQuantity: fromMicro(outcome.marginalQuantityMicro),
-    marginalFrac: outcome.marginalFrac,
-    buyerTotal: fromMicro(buyTotal),
-    sellerTotal: fromMicro(sellTotal),
-    fills,
-    amounts,
-    amountTotal: amountTotal + 0,
-  };
 }
 
 /**
- * Groups the sorted positions order[from..to) into levels of equal key, writing each level's
- * start position, price (key × priceSign) and total quantity at `offset` onward, and a
- * closing start. Returns the number of levels.
+ * After a side's sort: gathers its quantities into sorted positions and groups the positions
+ * from..to into levels of equal key (price = key × priceSign).
  */
-function buildLevels(
+function collectLevels(
+  sorted: SortScratch,
   order: Uint32Array,
   from: number,
   to: number,
-  keys: Float64Array,
   quantities: Float64Array,
   priceSign: 1 | -1,
-  levelStart: Uint32Array,
-  levelPrices: Float64Array,
-  levelQuantities: Float64Array,
-  offset: number,
-): number {
-  let count = 0;
-  let currentKey = Number.NaN;
+  sortedQuantities: Float64Array,
+  levels: LevelSet,
+): void {
+  levels.reset();
+  const hi = sorted.sortedHi;
+  const lo = sorted.sortedLo;
+  let h = 0;
+  let l = 0;
   let total = 0;
   for (let p = from; p < to; p++) {
-    const index = order[p]!;
-    const key = keys[index]!;
-    if (key !== currentKey) {
-      if (count > 0) levelQuantities[offset + count - 1] = total;
-      levelStart[offset + count] = p;
-      levelPrices[offset + count] = priceSign * key + 0;
-      count++;
-      currentKey = key;
+    const q = quantities[order[p]!]!;
+    sortedQuantities[p] = q;
+    const k = p - from;
+    const hk = hi[k]!;
+    const lk = lo[k]!;
+    if (p === from || hk !== h || lk !== l) {
+      if (levels.count > 0) levels.quantities[levels.count - 1] = total;
+      levels.push(p, priceSign * keyToValue(hk, lk) + 0);
+      h = hk;
+      l = lk;
       total = 0;
     }
-    total += quantities[index]!;
+    total += q;
   }
-  if (count > 0) levelQuantities[offset + count - 1] = total;
-  levelStart[offset + count] = to;
-  return count;
+  if (levels.count > 0) levels.quantities[levels.count - 1] = total;
+  levels.start[levels.count] = to;
 }

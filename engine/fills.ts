@@ -31,11 +31,10 @@ function roundDiv(num: number, den: number): number {
 }
 
 /**
- * Shares `remainder` micro-units over the orders order[from..to) whose quantities sum to
- * `levelTotal` (> remainder), writing fills[index].
+ * Shares `remainder` micro-units over the orders at positions [from, to) of a sorted side
+ * whose quantities (by position) sum to `levelTotal` (> remainder), writing fills by position.
  */
 export function shareLevel(
-  order: Uint32Array,
   from: number,
   to: number,
   quantities: Float64Array,
@@ -46,11 +45,10 @@ export function shareLevel(
   if (remainder * levelTotal <= SAFE_PRODUCT) {
     let cumulative = 0;
     let previous = 0;
-    for (let k = from; k < to; k++) {
-      const index = order[k]!;
-      cumulative += quantities[index]!;
+    for (let p = from; p < to; p++) {
+      cumulative += quantities[p]!;
       const next = roundDiv(remainder * cumulative, levelTotal);
-      fills[index] = next - previous;
+      fills[p] = next - previous;
       previous = next;
     }
     return;
@@ -59,46 +57,44 @@ export function shareLevel(
   const l = BigInt(levelTotal);
   let cumulative = 0n;
   let previous = 0n;
-  for (let k = from; k < to; k++) {
-    const index = order[k]!;
-    cumulative += BigInt(quantities[index]!);
+  for (let p = from; p < to; p++) {
+    cumulative += BigInt(quantities[p]!);
     const num = r * cumulative;
     let next = num / l;
     if (2n * (num - next * l) >= l) next += 1n;
-    fills[index] = Number(next - previous);
+    fills[p] = Number(next - previous);
     previous = next;
   }
 }
 
 /**
- * Fills `quantity` micro-units from one side in price priority, over its first `eligible`
- * levels (those at least as good as the clearing price). `levelStart[k]..levelStart[k+1]`
- * are level k's positions in `order`.
+ * Fills `quantity` micro-units from one sorted side in price priority, over its first
+ * `eligible` levels (those at least as good as the clearing price). Level k covers positions
+ * levelStart[k]..levelStart[k+1]; `quantities` and `fills` are by position. Returns the end
+ * of the positions written (fills beyond it are not touched and count as 0).
  */
 export function fillSide(
-  order: Uint32Array,
   levelStart: Uint32Array,
   levelQuantities: Float64Array,
   eligible: number,
   quantities: Float64Array,
   quantity: number,
   fills: Float64Array,
-): void {
+): number {
   let remaining = quantity;
+  let end = eligible > 0 ? levelStart[0]! : 0;
   for (let k = 0; k < eligible && remaining > 0; k++) {
     const from = levelStart[k]!;
     const to = levelStart[k + 1]!;
     const total = levelQuantities[k]!;
     if (total <= remaining) {
-      for (let p = from; p < to; p++) {
-        const index = order[p]!;
-        fills[index] = quantities[index]!;
-      }
+      for (let p = from; p < to; p++) fills[p] = quantities[p]!;
       remaining -= total;
     } else {
-      shareLevel(order, from, to, quantities, total, remaining, fills);
+      shareLevel(from, to, quantities, total, remaining, fills);
       remaining = 0;
     }
+    end = to;
   }
   if (remaining !== 0) {
     throw new TessError(
@@ -106,4 +102,5 @@ export function fillSide(
       `cleared quantity exceeds the orders at the clearing price by ${remaining}`,
     );
   }
+  return end;
 }

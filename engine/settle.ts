@@ -22,27 +22,30 @@ export function intervalHours(seconds: number): number {
 }
 
 /**
- * Writes the amounts of one side's filled orders, walking order[from..to) in that order.
- * `sign` is -1 for buys (they pay) and +1 for sells. Returns the side's total in
- * micro-currency (before the sign), round(P·Δt·Σfills).
+ * Settles one sorted side: walks positions [from, to) in order, and for each filled position
+ * writes the fill and its amount to the order's input index (`order[position]`). `sign` is -1
+ * for buys (they pay) and +1 for sells. Returns the side's total in micro-currency (before
+ * the sign), round(P·Δt·Σfills).
  */
 export function settleSide(
   order: Uint32Array,
   from: number,
   to: number,
-  fills: Float64Array,
+  sortedFills: Float64Array,
   pricePerMicroHour: number,
   sign: 1 | -1,
+  fills: Float64Array,
   amounts: Float64Array,
 ): number {
   let cumulative = 0;
   let previous = 0;
-  for (let k = from; k < to; k++) {
-    const index = order[k]!;
-    const fill = fills[index]!;
+  for (let p = from; p < to; p++) {
+    const fill = sortedFills[p]!;
     if (fill === 0) continue;
     cumulative += fill;
     const next = roundHalfAway(pricePerMicroHour * cumulative);
+    const index = order[p]!;
+    fills[index] = fill;
     amounts[index] = sign * (next - previous) + 0;
     previous = next;
   }

@@ -5,7 +5,7 @@
  * itself once negative values have all their bits flipped and non-negative values have
  * their sign bit set. The sort reads those bits through a 32-bit view (little-endian, as
  * on every platform Node supports), and sorts on four 16-bit digits, least significant
- * first, moving the index together with the key words it still needs. A digit that is the
+ * first, moving the index together with the key words. A digit that is the
  * same for every element is skipped. Scratch arrays are kept in a {@link SortScratch} and
  * reused between calls.
  */
@@ -22,6 +22,9 @@ export class SortScratch {
   hi2: Uint32Array;
   lo2: Uint32Array;
   readonly counts = new Uint32Array(4 * BUCKETS);
+  /** After a sort: the keys' high and low words in sorted order (valid until the next sort). */
+  sortedHi: Uint32Array = new Uint32Array(0);
+  sortedLo: Uint32Array = new Uint32Array(0);
 
   constructor(capacity = 0) {
     this.idx = new Uint32Array(capacity);
@@ -66,7 +69,8 @@ function offsets(counts: Uint32Array, digit: number): void {
 }
 
 /**
- * Sorts `order[from..to)` (indexes into `values`) stably by ascending `values[index]`.
+ * Sorts `order[from..to)` (indexes into `values`) stably by ascending `values[index]`, and
+ * leaves the sorted keys' words in `scratch.sortedHi` / `scratch.sortedLo` (positions 0..n).
  * `values` must hold no NaN; -0 and +0 are different keys (callers normalise -0 first).
  */
 export function sortIndexesByValue(
@@ -77,7 +81,6 @@ export function sortIndexesByValue(
   scratch: SortScratch,
 ): void {
   const n = to - from;
-  if (n <= 1) return;
   scratch.ensure(n);
   const bits = bitsView(values);
   const counts = scratch.counts;
@@ -139,11 +142,13 @@ export function sortIndexesByValue(
       counts[d] = p + 1;
       idx2[p] = idx[k]!;
       hi2[p] = hi[k]!;
+      lo2[p] = lo[k]!;
     }
     [idx, idx2] = [idx2, idx];
     [hi, hi2] = [hi2, hi];
+    [lo, lo2] = [lo2, lo];
   }
-  // High word digits: move index and high word.
+  // High word digits.
   if (!trivial(counts, 2, n, first.h & MASK)) {
     offsets(counts, 2);
     const c = 2 * BUCKETS;
@@ -154,9 +159,11 @@ export function sortIndexesByValue(
       counts[d] = p + 1;
       idx2[p] = idx[k]!;
       hi2[p] = h;
+      lo2[p] = lo[k]!;
     }
     [idx, idx2] = [idx2, idx];
     [hi, hi2] = [hi2, hi];
+    [lo, lo2] = [lo2, lo];
   }
   if (!trivial(counts, 3, n, first.h >>> RADIX_BITS)) {
     offsets(counts, 3);
@@ -166,8 +173,29 @@ export function sortIndexesByValue(
       const p = counts[d]!;
       counts[d] = p + 1;
       idx2[p] = idx[k]!;
+      hi2[p] = hi[k]!;
+      lo2[p] = lo[k]!;
     }
     [idx, idx2] = [idx2, idx];
+    [hi, hi2] = [hi2, hi];
+    [lo, lo2] = [lo2, lo];
   }
   order.set(idx.subarray(0, n), from);
+  scratch.sortedHi = hi;
+  scratch.sortedLo = lo;
 }
+
+/** Converts a sort key (the order-preserving words of {@link sortIndexesByValue}) back to its double. */
+export function keyToValue(hi: number, lo: number): number {
+  if (hi & 0x80000000) {
+    KEY_BITS[1] = (hi & 0x7fffffff) >>> 0;
+    KEY_BITS[0] = lo;
+  } else {
+    KEY_BITS[1] = ~hi >>> 0;
+    KEY_BITS[0] = ~lo >>> 0;
+  }
+  return KEY_VALUE[0]!;
+}
+
+const KEY_VALUE = new Float64Array(1);
+const KEY_BITS = new Uint32Array(KEY_VALUE.buffer);
