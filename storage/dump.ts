@@ -7,7 +7,7 @@ import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { ErrorCode, TessError } from '../engine/errors.js';
 import { quoteIdent } from './connection.js';
 import type { Database } from './database.js';
-import { allColumns, TABLE_ORDER, TABLES, type TableName } from './tables.js';
+import { allColumns, TABLE_ORDER, TABLES } from './tables.js';
 
 /**
  * Dump file format (text, line oriented):
@@ -22,10 +22,26 @@ import { allColumns, TABLE_ORDER, TABLES, type TableName } from './tables.js';
  */
 const MAGIC = 'TESS-DUMP 1';
 
-export type Progress = (table: TableName, rowsDone: number, rowsTotal: number) => void;
+interface DumpTable {
+  readonly name: string;
+  readonly columns: readonly string[];
+  /** Identity column whose sequence continues after a load. */
+  readonly id?: string;
+}
+
+/** The thirteen tables, then the runtime's record of cleared intervals. */
+const DUMP_TABLES: readonly DumpTable[] = [
+  ...TABLE_ORDER.map((name) => ({ name, columns: allColumns(TABLES[name]), id: TABLES[name].id })),
+  {
+    name: 'market_interval',
+    columns: ['resource_id', 'interval_start', 'interval_end', 'price_id', 'created'],
+  },
+];
+
+export type Progress = (table: string, rowsDone: number, rowsTotal: number) => void;
 
 export interface DumpResult {
-  readonly rows: Readonly<Partial<Record<TableName, number>>>;
+  readonly rows: Readonly<Record<string, number>>;
   readonly total: number;
 }
 
@@ -40,24 +56,23 @@ async function write(out: Writable, text: string): Promise<void> {
 export async function dump(db: Database, file: string, onProgress?: Progress): Promise<DumpResult> {
   const client = await db.pool.connect();
   const out = createWriteStream(file);
-  const counts: Partial<Record<TableName, number>> = {};
+  const counts: Record<string, number> = {};
   let total = 0;
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const sizes = new Map<TableName, number>();
-    for (const name of TABLE_ORDER) {
+    const sizes = new Map<string, number>();
+    for (const { name } of DUMP_TABLES) {
       const { rows } = await client.query(`SELECT count(*)::bigint AS n FROM ${quoteIdent(name)}`);
       sizes.set(name, rows[0].n);
     }
     await write(out, `${MAGIC}\n`);
-    for (const name of TABLE_ORDER) {
-      const def = TABLES[name];
-      const cols = allColumns(def);
+    for (const { name, columns: cols } of DUMP_TABLES) {
       await write(out, `TABLE ${name} ${cols.join(',')}\n`);
       // COPY (SELECT …) rather than COPY table: on a hypertable the rows live in chunks.
+      const order = cols.slice(0, 2).map(quoteIdent).join(', ');
       const source = client.query(
         copyTo(
-          `COPY (SELECT ${cols.map(quoteIdent).join(', ')} FROM ${quoteIdent(name)} ORDER BY ${quoteIdent(def.id)}) TO STDOUT`,
+          `COPY (SELECT ${cols.map(quoteIdent).join(', ')} FROM ${quoteIdent(name)} ORDER BY ${order}) TO STDOUT`,
         ),
       );
       const expected = sizes.get(name)!;
@@ -97,7 +112,7 @@ export async function dump(db: Database, file: string, onProgress?: Progress): P
  * log (its creation record) is replaced by the dump's history.
  */
 export async function load(db: Database, file: string, onProgress?: Progress): Promise<DumpResult> {
-  for (const name of TABLE_ORDER) {
+  for (const { name } of DUMP_TABLES) {
     if (name === 'log') continue;
     const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM ${quoteIdent(name)}`);
     if (rows[0].n > 0) {
@@ -117,7 +132,7 @@ export async function load(db: Database, file: string, onProgress?: Progress): P
     return r.done ? undefined : r.value;
   };
   const fail = (why: string) => new TessError(ErrorCode.INVALID, `${file} is not a TESS dump: ${why}`);
-  const counts: Partial<Record<TableName, number>> = {};
+  const counts: Record<string, number> = {};
   let total = 0;
   try {
     if ((await next()) !== MAGIC) throw fail(`the first line is not "${MAGIC}"`);
@@ -129,14 +144,13 @@ export async function load(db: Database, file: string, onProgress?: Progress): P
       },
       async (client) => {
         await client.query('TRUNCATE log');
-        for (const name of TABLE_ORDER) {
-          const def = TABLES[name];
+        for (const { name, columns, id } of DUMP_TABLES) {
           const header = await next();
-          const expected = `TABLE ${name} ${allColumns(def).join(',')}`;
+          const expected = `TABLE ${name} ${columns.join(',')}`;
           if (header !== expected)
             throw fail(`expected "${expected}", found ${JSON.stringify(header?.slice(0, 80))}`);
           const sink = client.query(
-            copyFrom(`COPY ${quoteIdent(name)} (${allColumns(def).map(quoteIdent).join(', ')}) FROM STDIN`),
+            copyFrom(`COPY ${quoteIdent(name)} (${columns.map(quoteIdent).join(', ')}) FROM STDIN`),
           );
           let done = 0;
           let ended = false;
@@ -163,10 +177,12 @@ export async function load(db: Database, file: string, onProgress?: Progress): P
           counts[name] = done;
           total += done;
           // Identity sequences continue after the loaded ids.
-          await client.query(
-            `SELECT setval(pg_get_serial_sequence($1, $2), GREATEST((SELECT max(${quoteIdent(def.id)}) FROM ${quoteIdent(name)}), 1))`,
-            [quoteIdent(name), def.id],
-          );
+          if (id) {
+            await client.query(
+              `SELECT setval(pg_get_serial_sequence($1, $2), GREATEST((SELECT max(${quoteIdent(id)}) FROM ${quoteIdent(name)}), 1))`,
+              [quoteIdent(name), id],
+            );
+          }
         }
         const end = await next();
         if (end !== `END ${total}`)

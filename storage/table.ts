@@ -1,11 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
 import type pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import { ErrorCode, TessError } from '../engine/errors.js';
 import { quoteIdent } from './connection.js';
-import { encodeValue } from './copy-text.js';
+import { copyRows } from './copy.js';
 import type { EntryIds } from './entries.js';
 import type { Fields, RowOf } from './rows.js';
 import type { Runner } from './runner.js';
@@ -40,8 +37,6 @@ export interface ListOptions {
   /** @defaultValue 100 */
   readonly limit?: number;
 }
-
-const COPY_BATCH = 2_000;
 
 /**
  * add / get / find / set (and COPY-streamed addMany / setMany) for any TESS table,
@@ -248,7 +243,7 @@ export class Table<T extends TableName> {
       await this.lockKeys(client, rows, true);
       if (this.def.key.length) await this.checkBulkKeys(client, rows, mode);
       await this.hooks.beforeInsert?.(client, rows);
-      return this.copy(client, rows, ids);
+      return copyRows(client, this.def, rows, ids);
     });
   }
 
@@ -283,32 +278,6 @@ export class Table<T extends TableName> {
         rows[i] = checkFields(this.def, merged, true);
       }
     }
-  }
-
-  private async copy(client: Client, rows: Values[], ids?: readonly number[]): Promise<number> {
-    const kinds = this.def.columns.map((col) => col.kind);
-    const names = (ids ? [this.def.id, ...this.cols] : this.cols).map(quoteIdent).join(', ');
-    const cols = this.cols;
-    function* chunks(): Generator<string> {
-      let buf = '';
-      for (let i = 0; i < rows.length; i++) {
-        const row = rows[i]!;
-        let line = ids ? `${ids[i]}\t` : '';
-        for (let j = 0; j < cols.length; j++) {
-          if (j) line += '\t';
-          line += encodeValue(row[cols[j]!], kinds[j]!);
-        }
-        buf += `${line}\n`;
-        if ((i + 1) % COPY_BATCH === 0) {
-          yield buf;
-          buf = '';
-        }
-      }
-      if (buf) yield buf;
-    }
-    const stream = client.query(copyFrom(`COPY ${this.T} (${names}) FROM STDIN`));
-    await pipeline(Readable.from(chunks()), stream);
-    return rows.length;
   }
 
   private async insert(client: Client, row: Values): Promise<Values> {

@@ -33,7 +33,10 @@ export async function publishPrice(redis: Redis, message: PriceMessage): Promise
 }
 
 /** Subscribes `subscriber` (a connection used only for this) to every system's prices. */
-export async function subscribePrices(subscriber: Redis, onPrice: (message: PriceMessage) => void): Promise<void> {
+export async function subscribePrices(
+  subscriber: Redis,
+  onPrice: (message: PriceMessage) => void,
+): Promise<void> {
   subscriber.on('pmessage', (_pattern, _channel, text) => {
     try {
       onPrice(JSON.parse(text) as PriceMessage);

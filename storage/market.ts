@@ -1,0 +1,340 @@
+import type pg from 'pg';
+import { ErrorCode, TessError } from '../engine/errors.js';
+import { fillBalances } from './balances.js';
+import { copyRows } from './copy.js';
+import { SqlState } from './pg-errors.js';
+import type { PriceRow } from './rows.js';
+import { TABLES } from './tables.js';
+
+/**
+ * The runtime's reads and writes: one market (a resource of a system) and one interval
+ * at a time, in the caller's transaction.
+ */
+type Client = pg.PoolClient | pg.Client;
+
+/** Config variables that shape a market, by name; absent ones take the engine's defaults. */
+export const MARKET_CONFIG = [
+  'interval',
+  'price-cap',
+  'clearing-scalar',
+  'special-mode',
+  'fixed-price',
+  'fixed-quantity',
+];
+
+export interface Market {
+  readonly systemId: number;
+  readonly system: string;
+  readonly resourceId: number;
+  readonly resource: string;
+  /** Current config values of the system, for the names in MARKET_CONFIG. */
+  readonly config: Readonly<Record<string, string | null>>;
+  /** When the resource entry was created (no interval before it needs clearing). */
+  readonly created: Date;
+}
+
+/** Every market of every system (or of the given systems), with its system's current market config. */
+export async function listMarkets(
+  client: Client | pg.Pool,
+  systemIds?: readonly number[],
+): Promise<Market[]> {
+  const { rows } = await client.query(
+    `WITH sys AS (
+       SELECT DISTINCT ON (name) system_id, name FROM system ORDER BY name, created, system_id),
+     res AS (
+       SELECT DISTINCT ON (system_id, name) resource_id, system_id, name, created FROM resource
+       ORDER BY system_id, name, created, resource_id),
+     cfg AS (
+       SELECT DISTINCT ON (system_id, name) system_id, name, value FROM config WHERE name = ANY($1::text[])
+       ORDER BY system_id, name, created DESC, config_id DESC)
+     SELECT sys.system_id, sys.name AS system, res.resource_id, res.name AS resource, res.created,
+            coalesce((SELECT jsonb_object_agg(cfg.name, cfg.value) FROM cfg WHERE cfg.system_id = sys.system_id), '{}') AS config
+     FROM sys JOIN res ON res.system_id = sys.system_id
+     WHERE $2::bigint[] IS NULL OR sys.system_id = ANY($2::bigint[])
+     ORDER BY sys.system_id, res.resource_id`,
+    [MARKET_CONFIG, systemIds ?? null],
+  );
+  return rows.map((r) => ({
+    systemId: r.system_id,
+    system: r.system,
+    resourceId: r.resource_id,
+    resource: r.resource,
+    config: r.config,
+    created: r.created,
+  }));
+}
+
+/** End of the last interval cleared in this market, or null when none was. */
+export async function lastClearedEnd(client: Client | pg.Pool, resourceId: number): Promise<Date | null> {
+  const { rows } = await client.query(
+    'SELECT interval_end FROM market_interval WHERE resource_id = $1 ORDER BY interval_end DESC LIMIT 1',
+    [resourceId],
+  );
+  return rows[0]?.interval_end ?? null;
+}
+
+/** Serializes everything that clears one market, across processes. */
+export async function lockMarket(client: Client, resourceId: number): Promise<void> {
+  await client.query("SELECT pg_advisory_xact_lock(hashtextextended('tess:market:' || $1::text, 0))", [
+    resourceId,
+  ]);
+}
+
+/** The open orders of an interval as they stood at its end, in columns. */
+export interface OpenOrders {
+  readonly n: number;
+  readonly orderIds: Float64Array;
+  readonly deviceIds: Float64Array;
+  readonly sides: Uint8Array;
+  readonly prices: Float64Array;
+  /** In quantity units (not micro-units). */
+  readonly quantities: Float64Array;
+  readonly uniqueIds: string[];
+  readonly intervalStarts: Date[];
+}
+
+/**
+ * Reads the latest version (at `end`) of every order placed for [from, end), keeping the
+ * open ones; cancelled orders drop out.
+ */
+export async function readOpenOrders(
+  client: Client,
+  resourceId: number,
+  from: Date,
+  end: Date,
+): Promise<OpenOrders> {
+  const { rows } = await client.query({
+    text: `SELECT order_id, device_id, side, price, quantity, unique_id, interval_start FROM (
+             SELECT DISTINCT ON (unique_id) * FROM "order"
+             WHERE resource_id = $1 AND interval_start >= $2 AND interval_start < $3 AND created <= $3
+             ORDER BY unique_id, created DESC, order_id DESC) o
+           WHERE status = 'OPEN'
+           ORDER BY order_id`,
+    values: [resourceId, from, end],
+    rowMode: 'array',
+  });
+  const n = rows.length;
+  const out: OpenOrders = {
+    n,
+    orderIds: new Float64Array(n),
+    deviceIds: new Float64Array(n),
+    sides: new Uint8Array(n),
+    prices: new Float64Array(n),
+    quantities: new Float64Array(n),
+    uniqueIds: new Array(n),
+    intervalStarts: new Array(n),
+  };
+  for (let i = 0; i < n; i++) {
+    const r = rows[i] as unknown[];
+    out.orderIds[i] = r[0] as number;
+    out.deviceIds[i] = r[1] as number;
+    out.sides[i] = r[2] === 'buy' ? 0 : 1;
+    out.prices[i] = r[3] as number;
+    out.quantities[i] = r[4] as number;
+    out.uniqueIds[i] = r[5] as string;
+    out.intervalStarts[i] = r[6] as Date;
+  }
+  return out;
+}
+
+/** The current owner (user entry id) of each device entry. */
+export async function ownersOf(client: Client, deviceIds: Iterable<number>): Promise<Map<number, number>> {
+  const { rows } = await client.query(
+    `SELECT DISTINCT ON (e.device_id) e.device_id AS device, d.user_id
+     FROM device e JOIN device d ON d.unique_id = e.unique_id
+     WHERE e.device_id = ANY($1::bigint[])
+     ORDER BY e.device_id, d.created DESC, d.device_id DESC`,
+    [[...new Set(deviceIds)]],
+  );
+  return new Map(rows.map((r) => [r.device, r.user_id]));
+}
+
+export interface ClearingRecord {
+  readonly resourceId: number;
+  readonly from: Date;
+  readonly end: Date;
+  readonly price: number;
+  readonly quantity: number;
+  readonly type: string;
+  readonly marginalQuantity: number;
+  readonly marginalFrac: number;
+  readonly buyerTotal: number;
+  readonly sellerTotal: number;
+  readonly orders: OpenOrders;
+  /** Per order (same index as `orders`): fill in micro-units and amount in micro-currency. */
+  readonly fills: Float64Array;
+  readonly amounts: Float64Array;
+}
+
+/** Thrown when the interval was cleared already (by another job or process): nothing to do. */
+export class AlreadyCleared extends TessError {
+  constructor(resourceId: number, from: Date) {
+    super(ErrorCode.EXISTS, `market ${resourceId} interval ${from.toISOString()} is cleared already`);
+  }
+}
+
+async function reserveIds(client: Client, table: 'order' | 'price', n: number): Promise<number[]> {
+  if (n === 0) return [];
+  const { rows } = await client.query(
+    'SELECT nextval(pg_get_serial_sequence($1, $2)) AS id FROM generate_series(1, $3)',
+    [`"${table}"`, `${table}_id`, n],
+  );
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Writes one cleared interval: its market_interval row (the exactly-once key), the price,
+ * a CLEARED version of every order with its fill, and a transaction per fill with running
+ * balances — all in the caller's transaction, orders and transactions streamed with COPY.
+ */
+export async function writeClearing(client: Client, rec: ClearingRecord): Promise<PriceRow> {
+  const [priceId] = await reserveIds(client, 'price', 1);
+  try {
+    // A concurrent writer of the same interval waits here for the first to commit, then fails.
+    await client.query(
+      'INSERT INTO market_interval (resource_id, interval_start, interval_end, price_id) VALUES ($1, $2, $3, $4)',
+      [rec.resourceId, rec.from, rec.end, priceId],
+    );
+  } catch (err) {
+    if ((err as { code?: string }).code === SqlState.UNIQUE_VIOLATION)
+      throw new AlreadyCleared(rec.resourceId, rec.from);
+    throw err;
+  }
+  const seconds = Math.round((rec.end.getTime() - rec.from.getTime()) / 1000);
+  const { rows } = await client.query(
+    `INSERT INTO price (price_id, resource_id, interval_start, interval_seconds, price, quantity, type,
+                        marginal_quantity, marginal_frac, buyer_total, seller_total)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *`,
+    [
+      priceId,
+      rec.resourceId,
+      rec.from,
+      seconds,
+      rec.price,
+      rec.quantity,
+      rec.type,
+      rec.marginalQuantity,
+      rec.marginalFrac,
+      rec.buyerTotal,
+      rec.sellerTotal,
+    ],
+  );
+  const price = rows[0] as PriceRow;
+  const o = rec.orders;
+  const versionIds = await reserveIds(client, 'order', o.n);
+  const versions = new Array<Record<string, unknown>>(o.n);
+  for (let i = 0; i < o.n; i++) {
+    versions[i] = {
+      unique_id: o.uniqueIds[i],
+      device_id: o.deviceIds[i],
+      resource_id: rec.resourceId,
+      interval_start: o.intervalStarts[i],
+      side: o.sides[i] === 0 ? 'buy' : 'sell',
+      quantity: o.quantities[i],
+      price: o.prices[i],
+      status: 'CLEARED',
+      cleared_quantity: rec.fills[i]! / 1e6,
+      price_id: priceId,
+    };
+  }
+  await copyRows(client, TABLES.order, versions, versionIds);
+
+  const owners = await ownersOf(client, o.deviceIds);
+  const money: Record<string, unknown>[] = [];
+  for (let i = 0; i < o.n; i++) {
+    if (rec.fills[i] === 0) continue;
+    const device = o.deviceIds[i]!;
+    money.push({
+      user_id: owners.get(device),
+      device_id: device,
+      order_id: versionIds[i],
+      meter_id: null,
+      price_id: priceId,
+      amount: rec.amounts[i]! / 1e6,
+    });
+  }
+  if (money.length) {
+    await fillBalances(client, money);
+    await copyRows(client, TABLES.transaction, money);
+  }
+  return price;
+}
+
+/** A meter reading waiting for settlement, with what it settles against. */
+export interface PendingMeter {
+  readonly meterId: number;
+  readonly deviceId: number;
+  /** Metered energy over the interval. */
+  readonly quantity: number;
+  readonly priceId: number;
+  readonly price: number;
+  readonly intervalSeconds: number;
+  /** Σ of the device's buy / sell fills in that interval, micro-units. */
+  readonly boughtMicro: number;
+  readonly soldMicro: number;
+}
+
+/** How far back readings are looked for; older ones are settled by hand. */
+export const METER_LOOKBACK_DAYS = 7;
+
+/**
+ * Meter readings of this market that arrived for a cleared interval and have no
+ * settlement yet (the latest version of each reading counts).
+ */
+export async function pendingMeters(
+  client: Client,
+  resourceId: number,
+  before: Date,
+): Promise<PendingMeter[]> {
+  const { rows } = await client.query(
+    `WITH cur AS (
+       SELECT DISTINCT ON (device_id, interval_start) meter_id, device_id, interval_start, quantity FROM meter
+       WHERE resource_id = $1 AND interval_start >= $2::timestamptz - make_interval(days => $3) AND interval_start < $2
+       ORDER BY device_id, interval_start, created DESC, meter_id DESC)
+     SELECT cur.meter_id, cur.device_id, cur.quantity, p.price_id, p.price, p.interval_seconds,
+            coalesce(f.bought, 0) AS bought, coalesce(f.sold, 0) AS sold
+     FROM cur
+     JOIN market_interval mi ON mi.resource_id = $1 AND cur.interval_start >= mi.interval_start AND cur.interval_start < mi.interval_end
+     JOIN price p ON p.price_id = mi.price_id
+     LEFT JOIN LATERAL (
+       SELECT sum(cleared_quantity) FILTER (WHERE side = 'buy') AS bought, sum(cleared_quantity) FILTER (WHERE side = 'sell') AS sold
+       FROM "order" WHERE price_id = p.price_id AND device_id = cur.device_id AND status = 'CLEARED') f ON true
+     WHERE NOT EXISTS (
+       SELECT 1 FROM meter m2 JOIN transaction t ON t.meter_id = m2.meter_id
+       WHERE m2.device_id = cur.device_id AND m2.resource_id = $1 AND m2.interval_start = cur.interval_start)
+     ORDER BY cur.meter_id`,
+    [resourceId, before, METER_LOOKBACK_DAYS],
+  );
+  return rows.map((r) => ({
+    meterId: r.meter_id,
+    deviceId: r.device_id,
+    quantity: r.quantity,
+    priceId: r.price_id,
+    price: r.price,
+    intervalSeconds: r.interval_seconds,
+    boughtMicro: Math.round(r.bought * 1e6),
+    soldMicro: Math.round(r.sold * 1e6),
+  }));
+}
+
+/** Books the settlement of meter readings (amounts in micro-currency), with running balances. */
+export async function writeMeterSettlements(
+  client: Client,
+  settlements: readonly { meter: PendingMeter; amountMicro: number }[],
+): Promise<number> {
+  if (settlements.length === 0) return 0;
+  const owners = await ownersOf(
+    client,
+    settlements.map((s) => s.meter.deviceId),
+  );
+  const rows = settlements.map(({ meter, amountMicro }) => ({
+    user_id: owners.get(meter.deviceId),
+    device_id: meter.deviceId,
+    order_id: null,
+    meter_id: meter.meterId,
+    price_id: meter.priceId,
+    amount: amountMicro / 1e6,
+  }));
+  await fillBalances(client, rows);
+  return copyRows(client, TABLES.transaction, rows);
+}

@@ -1,0 +1,45 @@
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import type { ClearOptions } from '../engine/index.js';
+import type { ClearTask, ClearTaskResult } from './clear-task.js';
+
+export interface ClearBook {
+  readonly n: number;
+  readonly ids: Float64Array;
+  readonly sides: Uint8Array;
+  readonly prices: Float64Array;
+  readonly quantities: Float64Array;
+}
+
+/**
+ * The clearing threads: created once, sized to the machine, kept warm between intervals.
+ * A book travels as its typed-array columns, transferred (not copied) to the thread.
+ */
+export class ClearingPool {
+  private readonly pool: Piscina;
+
+  /** @param threads defaults to the machine's available parallelism */
+  constructor(threads = availableParallelism()) {
+    this.pool = new Piscina({
+      filename: new URL('./clear-worker.js', import.meta.url).href,
+      minThreads: threads,
+      maxThreads: threads,
+      idleTimeout: Number.POSITIVE_INFINITY,
+    });
+  }
+
+  get threads(): number {
+    return this.pool.threads.length;
+  }
+
+  /** Clears `book` in a thread. The book's buffers are transferred: do not use them afterwards. */
+  async clear(book: ClearBook, options: ClearOptions): Promise<ClearTaskResult> {
+    const task: ClearTask = { ...book, options };
+    const transferList = [book.ids.buffer, book.sides.buffer, book.prices.buffer, book.quantities.buffer];
+    return this.pool.run(task, { transferList: transferList as ArrayBuffer[] });
+  }
+
+  async close(): Promise<void> {
+    await this.pool.destroy();
+  }
+}
