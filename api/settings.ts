@@ -15,6 +15,18 @@ export interface Settings {
   readonly host: string;
   /** pino level. @defaultValue info */
   readonly logLevel: string;
+  /** BullMQ key prefix: deployments sharing one Redis keep apart by it. @defaultValue tess */
+  readonly queuePrefix: string;
+  /** Clearing threads per worker process. @defaultValue the machine's available parallelism (0) */
+  readonly clearingThreads: number;
+  /** Lock of a running job; a killed worker's job is retried once it expires. @defaultValue 30000 ms */
+  readonly jobLockMs: number;
+  /** How often schedulers follow config (new systems, `interval` changes). @defaultValue 2000 ms */
+  readonly schedulerSyncMs: number;
+  /** Wait after a boundary for orders still committing. @defaultValue 250 ms */
+  readonly graceMs: number;
+  /** How far back intervals missed during downtime are cleared. @defaultValue 24 h */
+  readonly backfillHours: number;
 }
 
 export const DEFAULTS: Settings = Object.freeze({
@@ -23,7 +35,26 @@ export const DEFAULTS: Settings = Object.freeze({
   port: 3000,
   host: '0.0.0.0',
   logLevel: 'info',
+  queuePrefix: 'tess',
+  clearingThreads: 0,
+  jobLockMs: 30_000,
+  schedulerSyncMs: 2_000,
+  graceMs: 250,
+  backfillHours: 24,
 });
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < min || value > max) {
+    throw new TessError(
+      ErrorCode.INVALID,
+      `${name} must be an integer from ${min} to ${max}, not ${JSON.stringify(text)}`,
+    );
+  }
+  return value;
+}
 
 function url(name: string, value: string | undefined, fallback: string, protocols: string[]): string {
   if (value === undefined || value === '') return fallback;
@@ -57,5 +88,11 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     port,
     host: env['HOST'] || DEFAULTS.host,
     logLevel: env['LOG_LEVEL'] || DEFAULTS.logLevel,
+    queuePrefix: env['QUEUE_PREFIX'] || DEFAULTS.queuePrefix,
+    clearingThreads: integer(env, 'CLEARING_THREADS', DEFAULTS.clearingThreads, 0, 256),
+    jobLockMs: integer(env, 'JOB_LOCK_MS', DEFAULTS.jobLockMs, 500, 3_600_000),
+    schedulerSyncMs: integer(env, 'SCHEDULER_SYNC_MS', DEFAULTS.schedulerSyncMs, 50, 3_600_000),
+    graceMs: integer(env, 'GRACE_MS', DEFAULTS.graceMs, 0, 60_000),
+    backfillHours: integer(env, 'BACKFILL_HOURS', DEFAULTS.backfillHours, 0, 24 * 366),
   });
 }
