@@ -19,13 +19,11 @@ export async function buildWorkerServer(deps: {
     await deps.db.pool.query('SELECT 1').catch(() => down.push('postgres'));
     await deps.redis.ping().catch(() => down.push('redis'));
     if (down.length) {
-      return reply
-        .code(503)
-        .send({
-          status: 'down',
-          down,
-          error: { code: 'UNAVAILABLE', message: `${down.join(' and ')} unreachable` },
-        });
+      return reply.code(503).send({
+        status: 'down',
+        down,
+        error: { code: 'UNAVAILABLE', message: `${down.join(' and ')} unreachable` },
+      });
     }
     return { status: 'ok', role: 'worker' };
   });
