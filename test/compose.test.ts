@@ -15,6 +15,12 @@ describe('docker-compose.yml', async () => {
     expect(builds.length).toBeGreaterThan(0);
   });
 
+  it('runs the API and the workers as separate services of one image', () => {
+    expect(services['api']?.['command']).toEqual(['node', 'api/tess.js', 'start', '--role', 'api']);
+    expect(services['worker']?.['command']).toEqual(['node', 'api/tess.js', 'start', '--role', 'worker']);
+    expect(services['worker']?.['image']).toBe(services['api']?.['image']);
+  });
+
   it('health-checks every service and waits on healthy dependencies', () => {
     for (const [name, s] of Object.entries(services)) {
       expect(s['healthcheck'], name).toBeDefined();
