@@ -1,31 +1,157 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance, type HTTPMethods, LogController } from 'fastify';
 import type { Redis } from 'ioredis';
-import { newPool } from '../storage/connection.js';
+import { ErrorCode, TessError } from '../engine/errors.js';
+import type { Database } from '../storage/index.js';
+import { hasTimescale } from '../storage/queries/prices.js';
+import { authorize } from './http/auth.js';
+import type { ApiContext, RateLimit } from './http/context.js';
+import { Directory } from './http/directory.js';
+import { installErrorHandling } from './http/errors.js';
+import type { GroupCommitOptions } from './http/group-commit.js';
+import { installRequestMetrics, registerHealth } from './http/health.js';
+import { registerMarkets } from './http/markets.js';
+import { meterSpecials } from './http/meters.js';
+import { orderIntake, orderSpecials, registerOrderRoutes } from './http/orders.js';
+import { BASE } from './http/paths.js';
+import { PriceCache } from './http/price-cache.js';
+import { priceSpecials, registerCurrentPrice } from './http/prices.js';
+import { registerTables } from './http/resources.js';
+import { ErrorSchema } from './http/schemas.js';
+import { tokenSpecials } from './http/token-routes.js';
+import { transactionSpecials } from './http/transactions.js';
 import type { Settings } from './settings.js';
 
 export interface ServerDeps {
   readonly settings: Settings;
+  /** Owned by the caller (opened before, closed after the server). */
+  readonly db: Database;
+  /** Owned by the caller: health checks and publishing cache invalidations. */
   readonly redis: Redis;
+  /**
+   * Owned by the caller, used for nothing else: when given, the server subscribes to the
+   * runtime's prices and to cache invalidations with it.
+   */
+  readonly subscriber?: Redis;
+  /** The clock. @defaultValue () => new Date() */
+  readonly now?: () => Date;
+  /** Rate limit of public price reads per client address. @defaultValue 1200 per minute */
+  readonly priceRateLimit?: RateLimit;
+  /** Group commit of order intake. */
+  readonly orderBatch?: GroupCommitOptions;
 }
 
-export async function buildServer({ settings, redis }: ServerDeps): Promise<FastifyInstance> {
-  const app = Fastify({ logger: { level: settings.logLevel } });
-  const pool = newPool(settings.databaseUrl, 4);
+/** Largest request body accepted. */
+export const BODY_LIMIT = 256 * 1024;
+const METHODS: HTTPMethods[] = ['DELETE', 'GET', 'PATCH', 'POST', 'PUT'];
+
+/** The TESS HTTP API (routes under /api/v1, /health, /metrics, /docs). */
+export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
+  const { settings, db, redis, subscriber } = deps;
+  const now = deps.now ?? (() => new Date());
+  const app = Fastify({
+    logger: { level: settings.logLevel },
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: BODY_LIMIT,
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+  });
+  installErrorHandling(app);
+  app.decorateRequest('principal', null);
+  app.decorateRequest('access', null);
+
+  const directory = new Directory(db, redis, subscriber);
+  const prices = new PriceCache(db, directory, now);
+  const orders = orderIntake(db, deps.orderBatch);
   app.addHook('onClose', async () => {
-    await pool.end();
+    await orders.close();
+    prices.stop();
+    directory.stop();
   });
-  app.get('/health', async (_req, reply) => {
-    const down: string[] = [];
-    await pool.query('SELECT 1').catch(() => down.push('postgres'));
-    await redis.ping().catch(() => down.push('redis'));
-    if (down.length) {
-      return reply.code(503).send({
-        status: 'down',
-        down,
-        error: { code: 'UNAVAILABLE', message: `${down.join(' and ')} unreachable` },
-      });
-    }
-    return { status: 'ok' };
+  try {
+    await directory.start();
+    await prices.start(subscriber);
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
+  const ctx: ApiContext = {
+    db,
+    redis,
+    now,
+    directory,
+    prices,
+    orders,
+    timescale: await hasTimescale(db.pool),
+    priceRateLimit: deps.priceRateLimit ?? { max: 1200, timeWindowMs: 60_000 },
+  };
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'TESS HTTP API', version: '1' },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'tess_<unique_id>_<secret>' },
+        },
+      },
+      security: [{ bearer: [] }],
+    },
   });
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) =>
+      Object.assign(
+        new TessError(
+          ErrorCode.RATE_LIMITED,
+          `rate limit of ${context.max} requests exceeded; retry in ${context.after}`,
+        ),
+        { statusCode: 429 },
+      ),
+  });
+  app.addSchema(ErrorSchema);
+  app.addHook('onRequest', async (request) => authorize(request, directory));
+  installRequestMetrics(app);
+
+  // Every method of every API path answers: those not served get 405.
+  const served = new Map<string, { url: string; methods: Set<string> }>();
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith(BASE)) return;
+    const shape = route.url.replace(/:[^/]+/g, ':');
+    const entry = served.get(shape) ?? { url: route.url, methods: new Set<string>() };
+    for (const m of [route.method].flat()) entry.methods.add(m);
+    served.set(shape, entry);
+  });
+
+  registerHealth(app, db, redis);
+  registerCurrentPrice(app, ctx);
+  registerTables(app, ctx, {
+    order: orderSpecials(ctx),
+    meter: meterSpecials(ctx),
+    token: tokenSpecials(ctx),
+    price: priceSpecials(ctx),
+    transaction: transactionSpecials(ctx),
+  });
+  registerOrderRoutes(app, ctx);
+  registerMarkets(app, ctx);
+
+  for (const { url, methods } of [...served.values()]) {
+    const missing = METHODS.filter((m) => !methods.has(m));
+    if (missing.length === 0) continue;
+    const allow = [...methods].filter((m) => m !== 'HEAD').join(', ');
+    app.route({
+      method: missing,
+      url,
+      schema: { hide: true },
+      handler: async (request, reply) => {
+        reply.header('allow', allow);
+        throw new TessError(
+          ErrorCode.METHOD_NOT_ALLOWED,
+          `${request.method} is not allowed here; use ${allow}`,
+        );
+      },
+    });
+  }
+  await app.register(swaggerUi, { routePrefix: '/docs' });
   return app;
 }

@@ -24,6 +24,8 @@ export const ErrorCode = {
   FORBIDDEN: 'FORBIDDEN',
   RATE_LIMITED: 'RATE_LIMITED',
   TOO_LARGE: 'TOO_LARGE',
+  /** A request body in a format the API does not read (not JSON). */
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
   /** PostgreSQL or Redis cannot be reached. */
   UNAVAILABLE: 'UNAVAILABLE',

@@ -1,0 +1,174 @@
+import type { Redis } from 'ioredis';
+import { ErrorCode, TessError } from '../../engine/errors.js';
+import { isValidInterval } from '../../engine/intervals.js';
+import type { Database } from '../../storage/index.js';
+import { configValue, currentOf, resourceIdByName, systemIdByName } from '../../storage/queries/current.js';
+import { findPrincipal, type PrincipalRow } from '../../storage/queries/principal.js';
+
+/** Channel on which API processes tell each other that tokens, users, devices or config changed. */
+export const INVALIDATE_CHANNEL = 'tess:api:invalidate';
+
+/** Longest a cached token, role or config value lives even if an invalidation were lost. */
+const TTL_MS = 30_000;
+const LIMIT = 100_000;
+
+interface Cached<T> {
+  readonly value: T;
+  readonly expires: number;
+}
+
+/**
+ * Lookups the API makes on every request (who a token stands for, a device's system, a
+ * system's interval, ids of systems and resources by name), cached in memory.
+ *
+ * Ids of systems and resources by name never change and are kept. Everything that a
+ * `set` can change (tokens, roles, device owners, config) is cached only while this
+ * process listens on Redis: every change made through the API clears the caches of
+ * all API processes (INVALIDATE_CHANNEL) before it is answered, and a reconnect of the
+ * listener clears them too, since messages may have been missed. Without a listener
+ * those lookups always read the database.
+ */
+export class Directory {
+  private readonly principals = new Map<string, Cached<PrincipalRow | null>>();
+  private readonly deviceSystems = new Map<number, Cached<number | null>>();
+  private readonly intervals = new Map<number, Cached<number>>();
+  private readonly systems = new Map<string, number>();
+  private readonly resources = new Map<string, number>();
+  private readonly systemNames = new Map<number, string>();
+  /** Bumped by every invalidation: a lookup that started before one is not cached. */
+  private generation = 0;
+  private listening = false;
+  private readonly detach: (() => void)[] = [];
+
+  constructor(
+    private readonly db: Database,
+    private readonly redis: Redis,
+    private readonly subscriber: Redis | undefined,
+  ) {}
+
+  /** Starts listening for invalidations (when a subscriber connection was given). */
+  async start(): Promise<void> {
+    const sub = this.subscriber;
+    if (!sub) return;
+    const onMessage = (channel: string) => {
+      if (channel === INVALIDATE_CHANNEL) this.clear();
+    };
+    const onReady = () => {
+      this.clear();
+      this.listening = true;
+    };
+    const onDown = () => {
+      this.listening = false;
+      this.clear();
+    };
+    sub.on('message', onMessage);
+    sub.on('ready', onReady);
+    sub.on('close', onDown);
+    sub.on('reconnecting', onDown);
+    this.detach.push(
+      () => sub.off('message', onMessage),
+      () => sub.off('ready', onReady),
+      () => sub.off('close', onDown),
+      () => sub.off('reconnecting', onDown),
+    );
+    await sub.subscribe(INVALIDATE_CHANNEL);
+    this.listening = sub.status === 'ready';
+  }
+
+  stop(): void {
+    for (const off of this.detach.splice(0)) off();
+    this.listening = false;
+    this.clear();
+  }
+
+  private get caching(): boolean {
+    return this.listening && this.subscriber?.status === 'ready';
+  }
+
+  /** Drops every cached value that a change could affect (this process only). */
+  clear(): void {
+    this.generation++;
+    this.principals.clear();
+    this.deviceSystems.clear();
+    this.intervals.clear();
+  }
+
+  /** Clears the caches here and in every other API process; awaited before a change is answered. */
+  async invalidate(): Promise<void> {
+    this.clear();
+    await this.redis.publish(INVALIDATE_CHANNEL, '*');
+  }
+
+  private async cached<K, T>(map: Map<K, Cached<T>>, key: K, load: () => Promise<T>): Promise<T> {
+    const now = Date.now();
+    if (this.caching) {
+      const hit = map.get(key);
+      if (hit && hit.expires > now) return hit.value;
+    }
+    const generation = this.generation;
+    const value = await load();
+    if (this.caching && generation === this.generation) {
+      if (map.size >= LIMIT) map.clear();
+      map.set(key, { value, expires: now + TTL_MS });
+    }
+    return value;
+  }
+
+  /** The token with this unique_id joined with its user's and device's current rows. */
+  principal(tokenUniqueId: string): Promise<PrincipalRow | null> {
+    return this.cached(this.principals, tokenUniqueId, () => findPrincipal(this.db.pool, tokenUniqueId));
+  }
+
+  /** The system (entry id) a device belongs to through its current owner; null when no such device. */
+  deviceSystem(deviceId: number): Promise<number | null> {
+    return this.cached(this.deviceSystems, deviceId, async () => {
+      const device = await currentOf(this.db.pool, 'device', deviceId);
+      if (!device) return null;
+      const owner = await currentOf(this.db.pool, 'user', device.user_id);
+      return owner?.system_id ?? null;
+    });
+  }
+
+  /** The market interval of a system in seconds (its `interval` config). */
+  interval(systemId: number): Promise<number> {
+    return this.cached(this.intervals, systemId, async () => {
+      const text = await configValue(this.db.pool, systemId, 'interval');
+      const seconds = Number(text);
+      if (text === undefined || text === null || !isValidInterval(seconds)) {
+        throw new TessError(
+          ErrorCode.INTERNAL,
+          `system ${systemId} has no usable interval config (${JSON.stringify(text ?? null)})`,
+        );
+      }
+      return seconds;
+    });
+  }
+
+  /** Entry id of the system with this name, or null. */
+  async systemId(name: string): Promise<number | null> {
+    const hit = this.systems.get(name);
+    if (hit !== undefined) return hit;
+    const id = await systemIdByName(this.db.pool, name);
+    if (id !== null) this.systems.set(name, id);
+    return id;
+  }
+
+  /** Name of the system with this entry id, or null. */
+  async systemName(id: number): Promise<string | null> {
+    const hit = this.systemNames.get(id);
+    if (hit !== undefined) return hit;
+    const row = await currentOf(this.db.pool, 'system', id);
+    if (row) this.systemNames.set(id, row.name);
+    return row?.name ?? null;
+  }
+
+  /** Entry id of a system's resource with this name, or null. */
+  async resourceId(systemId: number, name: string): Promise<number | null> {
+    const key = `${systemId}\u0000${name}`;
+    const hit = this.resources.get(key);
+    if (hit !== undefined) return hit;
+    const id = await resourceIdByName(this.db.pool, systemId, name);
+    if (id !== null) this.resources.set(key, id);
+    return id;
+  }
+}

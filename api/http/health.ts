@@ -1,0 +1,68 @@
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import { Histogram } from 'prom-client';
+import { ErrorCode } from '../../engine/errors.js';
+import type { Database } from '../../storage/index.js';
+import { registry } from '../../workers/metrics.js';
+import { sendError } from './errors.js';
+
+const requestSeconds = new Histogram({
+  name: 'tess_http_request_duration_seconds',
+  help: 'HTTP request latency by method, route and status',
+  labelNames: ['method', 'route', 'status_code'] as const,
+  buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+  registers: [registry],
+});
+
+const HEALTH_TIMEOUT_MS = 2_000;
+
+function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('timed out')), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Request latency of every route into the shared registry. */
+export function installRequestMetrics(app: FastifyInstance): void {
+  app.addHook('onResponse', (request, reply, done) => {
+    requestSeconds.observe(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status_code: reply.statusCode,
+      },
+      reply.elapsedTime / 1000,
+    );
+    done();
+  });
+}
+
+/** GET /health (database and Redis answer, else 503 naming what is down) and GET /metrics (Prometheus). */
+export function registerHealth(app: FastifyInstance, db: Database, redis: Redis): void {
+  app.get(
+    '/health',
+    { schema: { tags: ['operations'], summary: 'database and Redis reachable' } },
+    async (_req, reply) => {
+      const down: string[] = [];
+      await Promise.all([
+        within(db.pool.query('SELECT 1'), HEALTH_TIMEOUT_MS).catch(() => down.push('postgres')),
+        within(redis.ping(), HEALTH_TIMEOUT_MS).catch(() => down.push('redis')),
+      ]);
+      if (down.length) {
+        down.sort();
+        return sendError(reply.code(503), ErrorCode.UNAVAILABLE, `${down.join(' and ')} unreachable`);
+      }
+      return { status: 'ok' };
+    },
+  );
+  app.get(
+    '/metrics',
+    { schema: { tags: ['operations'], summary: 'Prometheus metrics' } },
+    async (_req, reply) => {
+      const text = await registry.metrics();
+      return reply.type(registry.contentType).send(text);
+    },
+  );
+}

@@ -1,0 +1,223 @@
+import { randomUUID } from 'node:crypto';
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ErrorCode } from '../../engine/errors.js';
+import { intervalStart } from '../../engine/intervals.js';
+import type { Database, OrderRow } from '../../storage/index.js';
+import { currentOf, entryIdOf } from '../../storage/queries/current.js';
+import { assertOwns } from './auth.js';
+import type { ApiContext, OrderIntake } from './context.js';
+import { fail } from './errors.js';
+import { GroupCommit, type GroupCommitOptions } from './group-commit.js';
+import { BASE } from './paths.js';
+import type { TableSpecials } from './resources.js';
+import { Id } from './schemas.js';
+
+const Side = Type.Union([Type.Literal('buy'), Type.Literal('sell')]);
+const Quantity = Type.Number({ exclusiveMinimum: 0, description: 'in the resource quantity unit' });
+const Price = Type.Number({ description: 'in the resource price unit' });
+const Name = Type.String({ minLength: 1, maxLength: 200 });
+
+export const OrderBody = Type.Object(
+  {
+    resource: Type.Optional(Name),
+    resource_id: Type.Optional(Id),
+    device_id: Type.Optional(Id),
+    unique_id: Type.Optional(Name),
+    side: Side,
+    quantity: Quantity,
+    price: Price,
+  },
+  { additionalProperties: false },
+);
+
+export const OrderAccepted = Type.Object({
+  order_id: Type.Integer(),
+  unique_id: Type.String(),
+  interval_start: Type.String({ format: 'date-time' }),
+  clears_at: Type.String({ format: 'date-time' }),
+});
+
+const OrderChange = Type.Object(
+  { side: Type.Optional(Side), quantity: Type.Optional(Quantity), price: Type.Optional(Price) },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+/** Group commit of order intake: one COPY per batch, ids reserved first so each request learns its id. */
+export function orderIntake(db: Database, options?: GroupCommitOptions): GroupCommit<OrderIntake> {
+  return new GroupCommit<OrderIntake>(
+    async (rows) => {
+      const unique = new Set(rows.map((r) => r.unique_id));
+      if (unique.size !== rows.length) throw new Error('a unique_id appears twice in one batch');
+      const ids = await db.order.reserveIds(rows.length);
+      await db.order.addMany(rows as unknown as Record<string, unknown>[], { ids });
+      return ids;
+    },
+    async (row) => (await db.order.add({ ...row })).order_id,
+    options,
+  );
+}
+
+/** The device an order is placed for: a device token's own, or the body's device_id for user tokens. */
+async function orderDevice(ctx: ApiContext, request: FastifyRequest, deviceId: number | undefined) {
+  const principal = request.principal!;
+  if (principal.actor === 'DEVICE') {
+    const own = principal.deviceId!;
+    if (
+      deviceId !== undefined &&
+      deviceId !== own &&
+      (await entryIdOf(ctx.db.pool, 'device', deviceId)) !== own
+    ) {
+      throw fail(ErrorCode.FORBIDDEN, 'a device token places orders for its own device only');
+    }
+    return { deviceId: own, systemId: principal.systemId };
+  }
+  if (deviceId === undefined) throw fail(ErrorCode.INVALID, 'body.device_id is required with a user token');
+  await assertOwns(ctx.db, request, 'order', { device_id: deviceId });
+  const systemId = await ctx.directory.deviceSystem(deviceId);
+  if (systemId === null) throw fail(ErrorCode.NOT_FOUND, `device ${deviceId} not found`);
+  return { deviceId, systemId };
+}
+
+/** The resource (entry id) named by name or id in a system. */
+export async function resourceOf(
+  ctx: ApiContext,
+  systemId: number,
+  body: { resource?: string; resource_id?: number },
+): Promise<number> {
+  if (body.resource !== undefined) {
+    const id = await ctx.directory.resourceId(systemId, body.resource);
+    if (id === null) throw fail(ErrorCode.NOT_FOUND, `resource ${body.resource} not found`);
+    if (body.resource_id !== undefined && body.resource_id !== id) {
+      throw fail(ErrorCode.INVALID, 'body.resource and body.resource_id name different resources');
+    }
+    return id;
+  }
+  if (body.resource_id !== undefined) {
+    const row = await currentOf(ctx.db.pool, 'resource', body.resource_id);
+    if (!row || row.system_id !== systemId) {
+      throw fail(ErrorCode.NOT_FOUND, `resource ${body.resource_id} not found in the device's system`);
+    }
+    return (await entryIdOf(ctx.db.pool, 'resource', body.resource_id))!;
+  }
+  throw fail(ErrorCode.INVALID, 'body.resource is required (or body.resource_id)');
+}
+
+/** The current version of an order, its owner checked, refused once its interval has closed. */
+async function openOrder(ctx: ApiContext, request: FastifyRequest, uniqueId: string): Promise<OrderRow> {
+  const id = await ctx.db.order.find({ unique_id: uniqueId });
+  const order = id === null ? null : await ctx.db.order.get(id);
+  if (!order) throw fail(ErrorCode.NOT_FOUND, `${uniqueId} not found`);
+  await assertOwns(ctx.db, request, 'order', { ...order });
+  const systemId = await ctx.directory.deviceSystem(order.device_id);
+  const seconds = systemId === null ? 300 : await ctx.directory.interval(systemId);
+  const closes = order.interval_start.getTime() + seconds * 1000;
+  if (order.status === 'CLEARED' || ctx.now().getTime() >= closes) {
+    throw fail(
+      ErrorCode.INTERVAL_CLOSED,
+      `order ${uniqueId}: its interval ${order.interval_start.toISOString()} closed at ${new Date(closes).toISOString()}`,
+    );
+  }
+  return order;
+}
+
+async function changeOrder(
+  ctx: ApiContext,
+  request: FastifyRequest,
+  uniqueId: string,
+  change: Record<string, unknown>,
+): Promise<OrderRow> {
+  await openOrder(ctx, request, uniqueId);
+  return ctx.db.order.set({ unique_id: uniqueId, ...change });
+}
+
+/** POST (intake) and PUT (replace, with unique_id in the body) of the orders resource. */
+export function orderSpecials(ctx: ApiContext): TableSpecials {
+  return {
+    add: {
+      body: OrderBody,
+      responses: { 202: OrderAccepted },
+      handler: async (request, reply) => {
+        const body = request.body as {
+          resource?: string;
+          resource_id?: number;
+          device_id?: number;
+          unique_id?: string;
+          side: 'buy' | 'sell';
+          quantity: number;
+          price: number;
+        };
+        const { deviceId, systemId } = await orderDevice(ctx, request, body.device_id);
+        const resourceId = await resourceOf(ctx, systemId, body);
+        const seconds = await ctx.directory.interval(systemId);
+        const start = intervalStart(ctx.now(), seconds);
+        const uniqueId = body.unique_id ?? randomUUID();
+        const orderId = await ctx.orders.submit({
+          unique_id: uniqueId,
+          device_id: deviceId,
+          resource_id: resourceId,
+          interval_start: start,
+          side: body.side,
+          quantity: body.quantity,
+          price: body.price,
+        });
+        return reply.code(202).send({
+          order_id: orderId,
+          unique_id: uniqueId,
+          interval_start: start.toISOString(),
+          clears_at: new Date(start.getTime() + seconds * 1000).toISOString(),
+        });
+      },
+    },
+    set: {
+      body: Type.Object(
+        {
+          unique_id: Name,
+          side: Type.Optional(Side),
+          quantity: Type.Optional(Quantity),
+          price: Type.Optional(Price),
+        },
+        { additionalProperties: false },
+      ),
+      handler: async (request) => {
+        const { unique_id, ...change } = request.body as { unique_id: string } & Record<string, unknown>;
+        return changeOrder(ctx, request, unique_id, { ...change, status: 'OPEN' });
+      },
+    },
+  };
+}
+
+/** PUT and DELETE of one order by its unique_id, until its interval closes. */
+export function registerOrderRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const params = Type.Object({ unique_id: Name }, { additionalProperties: false });
+  const response = { 200: Type.Ref('orderRow'), '4xx': Type.Ref('Error') };
+  app.route({
+    method: 'PUT',
+    url: `${BASE}/orders/:unique_id`,
+    config: { access: { resource: 'order', op: 'write' } },
+    schema: {
+      tags: ['orders'],
+      summary: 'replace an open order (side, quantity, price)',
+      params,
+      body: OrderChange,
+      response,
+    },
+    handler: async (request) =>
+      changeOrder(ctx, request, (request.params as { unique_id: string }).unique_id, {
+        ...(request.body as Record<string, unknown>),
+        status: 'OPEN',
+      }),
+  });
+  app.route({
+    method: 'DELETE',
+    url: `${BASE}/orders/:unique_id`,
+    config: { access: { resource: 'order', op: 'write' } },
+    schema: { tags: ['orders'], summary: 'cancel an open order', params, response },
+    handler: async (request) => {
+      const uniqueId = (request.params as { unique_id: string }).unique_id;
+      const order = await openOrder(ctx, request, uniqueId);
+      if (order.status === 'CANCELLED') return order;
+      return ctx.db.order.set({ unique_id: uniqueId, status: 'CANCELLED' });
+    },
+  });
+}

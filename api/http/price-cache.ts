@@ -1,0 +1,212 @@
+import type { Redis } from 'ioredis';
+import type { Database, PriceRow } from '../../storage/index.js';
+import { latestPrice } from '../../storage/queries/prices.js';
+import { PRICE_CHANNEL_PATTERN, type PriceMessage } from '../../workers/price-channel.js';
+import type { Directory } from './directory.js';
+
+/** The current price of a resource as served by GET /prices/current. */
+export interface PriceView {
+  readonly system: string;
+  readonly system_id: number;
+  readonly resource: string;
+  readonly resource_id: number;
+  readonly price_id: number;
+  readonly interval_start: string;
+  readonly interval_seconds: number;
+  readonly price: number;
+  readonly quantity: number;
+  readonly type: string;
+  readonly marginal_quantity: number;
+  readonly marginal_frac: number;
+  readonly buyer_total: number;
+  readonly seller_total: number;
+  /** When this interval cleared (its end). */
+  readonly cleared_at: string;
+  /** When the next interval clears and supersedes this price. */
+  readonly next_boundary: string;
+}
+
+/** A price ready to send: serialized once, with its validator. */
+export interface ServedPrice {
+  readonly body: string;
+  readonly etag: string;
+  readonly intervalStart: number;
+  readonly priceId: number;
+  /** Until when this entry is served without looking for a newer price (ms since epoch). */
+  readonly checkAfter: number;
+}
+
+/** A price read back from the database that is older than expected is looked up again after this. */
+const STALE_RECHECK_MS = 1_000;
+
+function serve(view: PriceView, checkAfter: number): ServedPrice {
+  return {
+    body: JSON.stringify(view),
+    etag: `"${view.price_id}"`,
+    intervalStart: Date.parse(view.interval_start),
+    priceId: view.price_id,
+    checkAfter,
+  };
+}
+
+export function viewOfRow(row: PriceRow, system: string, systemId: number, resource: string): PriceView {
+  const start = row.interval_start.getTime();
+  const step = row.interval_seconds * 1000;
+  return {
+    system,
+    system_id: systemId,
+    resource,
+    resource_id: row.resource_id,
+    price_id: row.price_id,
+    interval_start: row.interval_start.toISOString(),
+    interval_seconds: row.interval_seconds,
+    price: row.price,
+    quantity: row.quantity,
+    type: row.type,
+    marginal_quantity: row.marginal_quantity,
+    marginal_frac: row.marginal_frac,
+    buyer_total: row.buyer_total,
+    seller_total: row.seller_total,
+    cleared_at: new Date(start + step).toISOString(),
+    next_boundary: new Date(start + 2 * step).toISOString(),
+  };
+}
+
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isTime = (v: unknown): v is string => typeof v === 'string' && !Number.isNaN(Date.parse(v));
+
+/**
+ * The latest cleared price of each resource, in memory. Refreshed by the runtime's
+ * message on Redis after each interval commits; read from the database when no
+ * message has brought it (at start, or when the expected message is late).
+ */
+export class PriceCache {
+  /** "system_id:resource_id" → price. */
+  private readonly prices = new Map<string, ServedPrice>();
+  /** "system name\0resource name" → "system_id:resource_id" (ids never change). */
+  private readonly names = new Map<string, { key: string; systemId: number; resourceId: number }>();
+  private detach: (() => void) | null = null;
+  /** Messages received and applied (for tests and metrics). */
+  applied = 0;
+
+  constructor(
+    private readonly db: Database,
+    private readonly directory: Directory,
+    private readonly now: () => Date,
+  ) {}
+
+  async start(subscriber: Redis | undefined): Promise<void> {
+    if (!subscriber) return;
+    const onMessage = (_pattern: string, _channel: string, text: string) => {
+      let message: PriceMessage;
+      try {
+        message = JSON.parse(text) as PriceMessage;
+      } catch {
+        return;
+      }
+      this.onMessage(message).catch(() => {});
+    };
+    subscriber.on('pmessage', onMessage);
+    this.detach = () => subscriber.off('pmessage', onMessage);
+    await subscriber.psubscribe(PRICE_CHANNEL_PATTERN);
+  }
+
+  stop(): void {
+    this.detach?.();
+    this.detach = null;
+  }
+
+  /**
+   * Applies a PriceMessage. Messages about a system or resource this database does not
+   * know under that id and name (another deployment on the same Redis) are ignored, as
+   * are messages older than the price held.
+   */
+  async onMessage(m: PriceMessage): Promise<boolean> {
+    if (!m || typeof m !== 'object') return false;
+    if (!isNum(m.system_id) || !isNum(m.resource_id) || !isNum(m.price_id) || !isNum(m.interval_seconds))
+      return false;
+    if (!isNum(m.price) || !isNum(m.quantity) || typeof m.type !== 'string') return false;
+    if (!isTime(m.interval_start) || !isTime(m.next_boundary)) return false;
+    if (typeof m.system !== 'string' || typeof m.resource !== 'string') return false;
+    if ((await this.directory.systemName(m.system_id)) !== m.system) return false;
+    if ((await this.directory.resourceId(m.system_id, m.resource)) !== m.resource_id) return false;
+    const key = `${m.system_id}:${m.resource_id}`;
+    const held = this.prices.get(key);
+    const start = Date.parse(m.interval_start);
+    if (held && (held.intervalStart > start || held.priceId === m.price_id)) return false;
+    const view: PriceView = {
+      system: m.system,
+      system_id: m.system_id,
+      resource: m.resource,
+      resource_id: m.resource_id,
+      price_id: m.price_id,
+      interval_start: new Date(start).toISOString(),
+      interval_seconds: m.interval_seconds,
+      price: m.price,
+      quantity: m.quantity,
+      type: m.type,
+      marginal_quantity: isNum(m.marginal_quantity) ? m.marginal_quantity : 0,
+      marginal_frac: isNum(m.marginal_frac) ? m.marginal_frac : 0,
+      buyer_total: isNum(m.buyer_total) ? m.buyer_total : 0,
+      seller_total: isNum(m.seller_total) ? m.seller_total : 0,
+      cleared_at: new Date(start + m.interval_seconds * 1000).toISOString(),
+      next_boundary: new Date(Date.parse(m.next_boundary)).toISOString(),
+    };
+    this.prices.set(key, serve(view, Date.parse(m.next_boundary)));
+    this.applied++;
+    return true;
+  }
+
+  /** The ids behind a system and resource name; null when either does not exist. */
+  async resolve(
+    system: string,
+    resource: string,
+  ): Promise<{ key: string; systemId: number; resourceId: number } | null> {
+    const nameKey = `${system}\u0000${resource}`;
+    const hit = this.names.get(nameKey);
+    if (hit) return hit;
+    const systemId = await this.directory.systemId(system);
+    if (systemId === null) return null;
+    const resourceId = await this.directory.resourceId(systemId, resource);
+    if (resourceId === null) return null;
+    const ids = { key: `${systemId}:${resourceId}`, systemId, resourceId };
+    if (this.names.size > 10_000) this.names.clear();
+    this.names.set(nameKey, ids);
+    return ids;
+  }
+
+  /** The held price if it is still current (no I/O); undefined when it must be looked up. */
+  peek(system: string, resource: string, now: number): ServedPrice | undefined {
+    const ids = this.names.get(`${system}\u0000${resource}`);
+    if (!ids) return undefined;
+    const held = this.prices.get(ids.key);
+    return held && now < held.checkAfter ? held : undefined;
+  }
+
+  /** The current price, from memory or else the database; null when none has cleared yet. */
+  async current(system: string, resource: string): Promise<ServedPrice | null> {
+    const now = this.now().getTime();
+    const ids = await this.resolve(system, resource);
+    if (!ids) return null;
+    const held = this.prices.get(ids.key);
+    if (held && now < held.checkAfter) return held;
+    const row = await latestPrice(this.db.pool, ids.resourceId, null);
+    if (!row) return null;
+    const again = this.prices.get(ids.key);
+    if (again && again.intervalStart >= row.interval_start.getTime() && now < again.checkAfter) return again;
+    const view = viewOfRow(row, system, ids.systemId, resource);
+    const supersededAt = Date.parse(view.next_boundary);
+    const served = serve(view, supersededAt > now ? supersededAt : now + STALE_RECHECK_MS);
+    this.prices.set(ids.key, served);
+    return served;
+  }
+
+  /** The price in effect at a past time (not cached). */
+  async asof(system: string, resource: string, asof: Date): Promise<ServedPrice | null> {
+    const ids = await this.resolve(system, resource);
+    if (!ids) return null;
+    const row = await latestPrice(this.db.pool, ids.resourceId, asof);
+    if (!row) return null;
+    return serve(viewOfRow(row, system, ids.systemId, resource), 0);
+  }
+}

@@ -1,0 +1,232 @@
+import { type TObject, type TSchema, Type } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ErrorCode } from '../../engine/errors.js';
+import { type Database, TABLE_ORDER, TABLES, type TableName } from '../../storage/index.js';
+import { assertOwns } from './auth.js';
+import type { ApiContext } from './context.js';
+import { fail } from './errors.js';
+import { BASE, SYSTEM_SCOPED, TABLE_PATHS } from './paths.js';
+import { DEVICE_OWNED, USER_OWNED } from './rights.js';
+import { columnFilters, parseAsof, parseCursor, parseId, parseLimit } from './query.js';
+import { bodySchema, IdParams, listSchema, rowSchema, tableQuerySchema } from './schemas.js';
+
+type Values = Record<string, unknown>;
+type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+
+/** The operations every table offers, seen without their row types. */
+interface AnyTable {
+  add(fields: Values): Promise<Values>;
+  get(id: number): Promise<Values | null>;
+  find(criteria: Values): Promise<number | null>;
+  set(fields: Values): Promise<Values>;
+  list(options: { where?: Values; after?: number; limit?: number }): Promise<Values[]>;
+}
+
+export const tableOf = (db: Database, name: TableName): AnyTable => db[name] as unknown as AnyTable;
+
+/** Changes to these tables can change who a token stands for, or a system's interval. */
+const INVALIDATES: ReadonlySet<TableName> = new Set(['token', 'user', 'device', 'config']);
+
+/** What a table does differently from the generic resource. */
+export interface TableSpecials {
+  /** Replaces POST. */
+  readonly add?: {
+    readonly body: TObject;
+    readonly responses?: Record<number, TSchema>;
+    readonly handler: Handler;
+  };
+  /** Replaces PUT. */
+  readonly set?: { readonly body: TObject; readonly handler: Handler };
+  /** Extra query parameters of the collection GET, and a handler that answers when it recognizes them (else undefined). */
+  readonly query?: {
+    readonly params: Record<string, TSchema>;
+    readonly handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown | undefined>;
+  };
+  /** Route config added to every GET of this table (rate limits of public reads). */
+  readonly readConfig?: Record<string, unknown>;
+}
+
+const label = (name: TableName, row: Values): string =>
+  TABLES[name].label
+    .map((k) => (row[k] instanceof Date ? (row[k] as Date).toISOString() : String(row[k])))
+    .join(' ');
+
+/** Fills system_id from the caller on tables of a system; own-access callers are limited to their own entries. */
+async function scopeFilters(
+  ctx: ApiContext,
+  request: FastifyRequest,
+  name: TableName,
+  filters: Values,
+): Promise<void> {
+  const principal = request.principal;
+  if (!principal) return;
+  if (SYSTEM_SCOPED.has(name) && filters['system_id'] === undefined)
+    filters['system_id'] = principal.systemId;
+  if (request.access !== 'own' && request.access !== 'own-read') return;
+  if (USER_OWNED.has(name)) {
+    if (filters['user_id'] === undefined) filters['user_id'] = principal.userId;
+    else await assertOwns(ctx.db, request, name, filters);
+  } else if (DEVICE_OWNED.has(name)) {
+    if (principal.deviceId !== null && filters['device_id'] === undefined)
+      filters['device_id'] = principal.deviceId;
+    if (filters['device_id'] === undefined) {
+      throw fail(ErrorCode.FORBIDDEN, `list ${TABLE_PATHS[name]} of one of your devices: add device_id=`);
+    }
+    await assertOwns(ctx.db, request, name, filters);
+  }
+}
+
+/** A row as answered (a token without its secret's hash). */
+export function shown(name: TableName, row: Values): Values {
+  if (name !== 'token') return row;
+  const { secret_hash: _hidden, ...rest } = row;
+  return rest;
+}
+
+/**
+ * The generic resource of every table, driven by storage's TABLES: POST add, GET by id,
+ * GET find (all natural key fields given) or list (cursor paging), PUT set. Tables whose
+ * rows are final answer 405 to PUT.
+ */
+export function registerTables(
+  app: FastifyInstance,
+  ctx: ApiContext,
+  specials: Partial<Record<TableName, TableSpecials>>,
+): void {
+  for (const def of Object.values(TABLES)) app.addSchema(rowSchema(def));
+
+  for (const name of TABLE_ORDER) {
+    const def = TABLES[name];
+    const path = `${BASE}/${TABLE_PATHS[name]}`;
+    const special = specials[name] ?? {};
+    const table = (db: Database) => tableOf(db, name);
+    const tags = [TABLE_PATHS[name]];
+    const row = Type.Ref(`${name}Row`);
+    const errors = { '4xx': Type.Ref('Error') };
+    const defaulted = SYSTEM_SCOPED.has(name) ? ['system_id'] : [];
+
+    app.route({
+      method: 'POST',
+      url: path,
+      config: { access: { resource: name, op: 'write' } },
+      schema: {
+        tags,
+        summary: `add a ${name}`,
+        body: special.add?.body ?? bodySchema(def, true, defaulted),
+        response: { ...(special.add?.responses ?? { 201: row }), ...errors },
+      },
+      handler:
+        special.add?.handler ??
+        (async (request, reply) => {
+          const body: Values = { ...(request.body as Values) };
+          if (SYSTEM_SCOPED.has(name) && body['system_id'] == null && request.principal) {
+            body['system_id'] = request.principal.systemId;
+          }
+          await assertOwns(ctx.db, request, name, body);
+          const added = await table(ctx.db).add(body);
+          if (INVALIDATES.has(name)) await ctx.directory.invalidate();
+          return reply.code(201).send(shown(name, added));
+        }),
+    });
+
+    app.route({
+      method: 'GET',
+      url: `${path}/:id`,
+      config: { access: { resource: name, op: 'read' }, ...special.readConfig },
+      schema: {
+        tags,
+        summary: `get one ${name} row by its id`,
+        params: IdParams,
+        querystring: Type.Object({ asof: Type.Optional(Type.String()) }, { additionalProperties: false }),
+        response: { 200: row, ...errors },
+      },
+      handler: async (request) => {
+        const id = parseId((request.params as { id: string }).id, 'id');
+        const asof = parseAsof((request.query as { asof?: string }).asof);
+        const found = await table(asof ? ctx.db.at(asof) : ctx.db).get(id);
+        if (!found) throw fail(ErrorCode.NOT_FOUND, `${name} ${id} not found`);
+        await assertOwns(ctx.db, request, name, found);
+        return shown(name, found);
+      },
+    });
+
+    app.route({
+      method: 'GET',
+      url: path,
+      config: { access: { resource: name, op: 'read' }, ...special.readConfig },
+      schema: {
+        tags,
+        summary: `find one ${name} (every natural key field: ${def.key.join(', ') || 'none'}) or list current entries`,
+        querystring: tableQuerySchema(def, special.query?.params),
+        response: { 200: Type.Union([row, listSchema(def), Type.Any()]), ...errors },
+      },
+      handler: async (request, reply) => {
+        // The answer's shape varies (a row, a page, a special view): serialized as is.
+        reply.serializer(JSON.stringify);
+        if (special.query) {
+          const answered = await special.query.handler(request, reply);
+          if (answered !== undefined) return answered;
+        }
+        const query = request.query as Record<string, string | undefined>;
+        const asof = parseAsof(query['asof']);
+        const filters = columnFilters(def, query);
+        await scopeFilters(ctx, request, name, filters);
+        const db = asof ? ctx.db.at(asof) : ctx.db;
+        if (def.key.length && def.key.every((k) => filters[k] !== undefined && filters[k] !== null)) {
+          const id = await table(db).find(filters);
+          const found = id === null ? null : await table(db).get(id);
+          if (!found) throw fail(ErrorCode.NOT_FOUND, `${label(name, filters)} not found`);
+          return shown(name, found);
+        }
+        const limit = parseLimit(query['limit']);
+        const rows = await table(db).list({ where: filters, after: parseCursor(query['after']), limit });
+        const last = rows[rows.length - 1];
+        return {
+          items: rows.map((r) => shown(name, r)),
+          next: rows.length === limit && last ? (last[def.id] as number) : null,
+        };
+      },
+    });
+
+    if (!def.settable) {
+      app.route({
+        method: 'PUT',
+        url: path,
+        schema: { tags, summary: `${name} rows cannot be changed (405)`, response: errors },
+        handler: async () => {
+          throw fail(ErrorCode.METHOD_NOT_ALLOWED, `${name} rows cannot be changed: ${def.finalReason}`);
+        },
+      });
+      continue;
+    }
+    app.route({
+      method: 'PUT',
+      url: path,
+      config: { access: { resource: name, op: 'write' } },
+      schema: {
+        tags,
+        summary: `change a ${name} (the body names it by its natural key: ${def.key.join(', ')})`,
+        body: special.set?.body ?? bodySchema(def, false, defaulted),
+        response: { 200: row, ...errors },
+      },
+      handler:
+        special.set?.handler ??
+        (async (request) => {
+          const body: Values = { ...(request.body as Values) };
+          if (SYSTEM_SCOPED.has(name) && body['system_id'] == null && request.principal) {
+            body['system_id'] = request.principal.systemId;
+          }
+          if (request.access === 'own') {
+            const key = Object.fromEntries(def.key.map((k) => [k, body[k]]));
+            const id = await table(ctx.db).find(key);
+            const current = id === null ? null : await table(ctx.db).get(id);
+            if (current) await assertOwns(ctx.db, request, name, current);
+            await assertOwns(ctx.db, request, name, { ...current, ...body });
+          }
+          const changed = await table(ctx.db).set(body);
+          if (INVALIDATES.has(name)) await ctx.directory.invalidate();
+          return shown(name, changed);
+        }),
+    });
+  }
+}
