@@ -1,0 +1,32 @@
+import { ClearScratch, clearBook } from '../engine/index.js';
+import { ClearingPool } from '../workers/pool.js';
+import { benchBook, copyBook } from './book.js';
+import { type Benchmark, timed } from './harness.js';
+
+/** The same book cleared through the worker-thread pool (transfer included) vs in the main thread. */
+export const clearPool: Benchmark<{ orders: number }> = {
+  name: 'clear-pool',
+  description:
+    'N orders cleared in a Piscina thread (book transferred in, result copied back) vs clearBook in the main thread',
+  unit: 'orders',
+  sizes: { quick: { orders: 200_000 }, full: { orders: 1_000_000 } },
+  rounds: { quick: 5, full: 9 },
+  targets: [{ compare: 'time', baseline: 'main thread', op: '<=', value: 1.2 }],
+  async prepare({ orders }) {
+    const book = benchBook(orders);
+    const scratch = new ClearScratch();
+    const pool = new ClearingPool(1);
+    return {
+      path: {
+        name: 'pool',
+        async run() {
+          // The copy is the caller's (the runtime builds a fresh book per interval), not the pool's.
+          const fresh = copyBook(book);
+          return timed(orders, () => pool.clear(fresh, {}));
+        },
+      },
+      baselines: [{ name: 'main thread', run: () => timed(orders, () => clearBook(book, {}, scratch)) }],
+      close: () => pool.close(),
+    };
+  },
+};

@@ -1,0 +1,10 @@
+import type { Benchmark } from './harness.js';
+
+/** Every benchmark, by name, loaded on demand (each runs in a process of its own). */
+export const BENCHMARKS: Record<string, () => Promise<Benchmark<never>>> = {
+  clear: async () => (await import('./clear.js')).clear as Benchmark<never>,
+  'clear-pool': async () => (await import('./clear-pool.js')).clearPool as Benchmark<never>,
+  ingest: async () => (await import('./ingest.js')).ingest as Benchmark<never>,
+  'find-asof': async () => (await import('./find-asof.js')).findAsof as Benchmark<never>,
+  interval: async () => (await import('./interval.js')).interval as Benchmark<never>,
+};
