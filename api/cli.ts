@@ -4,6 +4,7 @@ import { registerClear } from './commands/clear.js';
 import { registerDump } from './commands/dump.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerStart } from './commands/start.js';
+import { registerToken } from './commands/token.js';
 
 /**
  * The `tess` command line. Each command lives in api/commands/<name>.ts and registers
@@ -14,7 +15,8 @@ const program = new Command('tess')
   .showHelpAfterError()
   .exitOverride();
 
-for (const register of [registerStart, registerMigrate, registerClear, registerDump]) register(program);
+for (const register of [registerStart, registerMigrate, registerClear, registerDump, registerToken])
+  register(program);
 
 try {
   await program.parseAsync(process.argv);

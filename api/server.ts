@@ -58,6 +58,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   });
   installErrorHandling(app);
+  // Bodies are JSON only: anything else is 415.
+  app.removeContentTypeParser('text/plain');
   app.decorateRequest('principal', null);
   app.decorateRequest('access', null);
 

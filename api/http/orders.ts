@@ -11,9 +11,9 @@ import { fail } from './errors.js';
 import { GroupCommit, type GroupCommitOptions } from './group-commit.js';
 import { BASE } from './paths.js';
 import type { TableSpecials } from './resources.js';
-import { Id } from './schemas.js';
+import { Id, OneOf } from './schemas.js';
 
-const Side = Type.Union([Type.Literal('buy'), Type.Literal('sell')]);
+const Side = OneOf(['buy', 'sell']);
 const Quantity = Type.Number({ exclusiveMinimum: 0, description: 'in the resource quantity unit' });
 const Price = Type.Number({ description: 'in the resource price unit' });
 const Name = Type.String({ minLength: 1, maxLength: 200 });

@@ -8,6 +8,8 @@ export const INT_PATTERN = '^[0-9]{1,15}$';
 /** A row id in a body: a positive safe integer. */
 export const Id = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
 export const Time = Type.String({ format: 'date-time' });
+/** A string from a fixed list (JSON Schema enum, so errors list the allowed values). */
+export const OneOf = (values: readonly string[]) => Type.Unsafe<string>({ type: 'string', enum: [...values] });
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
 export const ErrorSchema = Type.Object(
@@ -23,7 +25,7 @@ export const ErrorSchema = Type.Object(
 function columnSchema(col: ColumnDef): TSchema {
   switch (col.kind) {
     case 'text':
-      return col.values ? Type.Union(col.values.map((v) => Type.Literal(v))) : Type.String();
+      return col.values ? OneOf(col.values) : Type.String();
     case 'bigint':
       return col.ref
         ? Id

@@ -116,6 +116,7 @@ export async function call(
   method: InjectOptions['method'],
   url: string,
   options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+  // biome-ignore lint/suspicious/noExplicitAny: test answers are inspected field by field
 ): Promise<LightMyRequestResponse & { data: any }> {
   const res = await app.inject({
     method,
