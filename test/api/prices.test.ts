@@ -1,0 +1,189 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildServer } from '../../api/server.js';
+import { readSettings } from '../../api/settings.js';
+import type { PriceRow } from '../../storage/index.js';
+import { publishPrice, type PriceMessage } from '../../workers/price-channel.js';
+import { sleep } from '../helpers/open.js';
+import { call, useApi } from './helpers.js';
+
+const T0 = Date.UTC(2032, 5, 1, 0, 0, 0);
+let clock = T0;
+const api = useApi({ subscriber: true, now: () => new Date(clock) });
+let resourceId: number;
+let systemId: number;
+const prices: PriceRow[] = [];
+
+beforeAll(async () => {
+  systemId = await api.db.systemId();
+  resourceId = (await api.db.resource.find({ system_id: systemId, name: 'capacity' }))!;
+  // One hour of 5-minute intervals: prices 10, 11, ..., 21 and quantities 1, 2, ..., 12.
+  for (let k = 0; k < 12; k++) {
+    prices.push(
+      await api.db.price.add({
+        resource_id: resourceId,
+        interval_start: new Date(T0 + k * 300_000),
+        interval_seconds: 300,
+        price: 10 + k,
+        quantity: k + 1,
+        type: 'PRICE',
+      }),
+    );
+    await sleep(3);
+  }
+});
+
+const current = (query = 'resource=capacity', headers: Record<string, string> = {}) =>
+  call(api.app, 'GET', `/api/v1/prices/current?${query}`, { headers });
+
+describe('GET /prices/current', () => {
+  it('serves the latest cleared interval without a token, with Cache-Control and ETag (304)', async () => {
+    clock = T0 + 12 * 300_000 + 10_000; // 10 s after the last interval cleared
+    const r = await current();
+    expect(r.statusCode).toBe(200);
+    expect(r.data).toMatchObject({
+      system: api.system,
+      resource: 'capacity',
+      price_id: prices[11]!.price_id,
+      interval_start: new Date(T0 + 11 * 300_000).toISOString(),
+      price: 21,
+      quantity: 12,
+      type: 'PRICE',
+      marginal_quantity: 0,
+      marginal_frac: 0,
+      next_boundary: new Date(T0 + 13 * 300_000).toISOString(),
+    });
+    expect(r.headers['cache-control']).toBe('max-age=290');
+    const etag = r.headers['etag'] as string;
+    expect(etag).toBe(`"${prices[11]!.price_id}"`);
+    const again = await current('resource=capacity', { 'if-none-match': etag });
+    expect(again.statusCode).toBe(304);
+    expect(again.body).toBe('');
+    expect((await current('resource=capacity', { 'if-none-match': '"0"' })).statusCode).toBe(200);
+    const named = await current(`resource=capacity&system=${api.system}`);
+    expect(named.data.price_id).toBe(prices[11]!.price_id);
+  });
+
+  it('is refreshed by the runtime message on Redis; messages of other deployments are ignored', async () => {
+    const start = new Date(T0 + 12 * 300_000);
+    const message: PriceMessage = {
+      system_id: systemId,
+      system: api.system,
+      resource_id: resourceId,
+      resource: 'capacity',
+      price_id: 987_654,
+      interval_start: start.toISOString(),
+      interval_seconds: 300,
+      price: 55.5,
+      quantity: 7,
+      type: 'EXACT',
+      marginal_quantity: 1,
+      marginal_frac: 0.5,
+      buyer_total: 10,
+      seller_total: 10,
+      next_boundary: new Date(T0 + 14 * 300_000).toISOString(),
+    };
+    clock = T0 + 13 * 300_000 + 1_000;
+    // The same ids under another system's name: another deployment sharing Redis.
+    await publishPrice(api.redis, { ...message, system: 'someone-else', price: -1, price_id: 1_111 });
+    await publishPrice(api.redis, message);
+    let r = await current();
+    for (let i = 0; i < 100 && r.data.price_id !== message.price_id; i++) {
+      await sleep(10);
+      r = await current();
+    }
+    expect(r.data).toMatchObject({ price_id: 987_654, price: 55.5, type: 'EXACT', marginal_frac: 0.5 });
+    expect(r.headers['cache-control']).toBe('max-age=299');
+    expect(r.headers['etag']).toBe('"987654"');
+    // Nothing was stored: the message only refreshes memory.
+    expect(await api.db.price.get(987_654)).toBeNull();
+  });
+
+  it('asof= reads the price in effect then from the database', async () => {
+    // created has microseconds; 1 ms later is still before the next price (3 ms apart).
+    const r = await current(`resource=capacity&asof=${new Date(prices[3]!.created.getTime() + 1).toISOString()}`);
+    expect(r.statusCode).toBe(200);
+    expect(r.data.price_id).toBe(prices[3]!.price_id);
+    const before = await current('resource=capacity&asof=2000-01-01T00:00:00Z');
+    expect(before.statusCode).toBe(404);
+  });
+
+  it('404 for an unknown resource or system; 400 without a resource', async () => {
+    expect((await current('resource=water')).statusCode).toBe(404);
+    expect((await current('resource=capacity&system=nowhere')).statusCode).toBe(404);
+    const r = await current('');
+    expect(r.statusCode).toBe(400);
+    expect(r.data.error.message).toBe('query.resource is required');
+  });
+});
+
+describe('GET /prices (history)', () => {
+  const history = (query: string) => call(api.app, 'GET', `/api/v1/prices?resource=capacity&${query}`);
+  const iso = (ms: number) => new Date(ms).toISOString();
+
+  it('raw prices of a range, oldest first', async () => {
+    const r = await history(`from=${iso(T0 + 300_000)}&to=${iso(T0 + 1_200_000)}`);
+    expect(r.statusCode).toBe(200);
+    expect(r.data.items.map((p: PriceRow) => p.price)).toEqual([11, 12, 13]);
+  });
+
+  it('buckets: open, high, low, close, volume-weighted price and volume', async () => {
+    const r = await history(`from=${iso(T0)}&to=${iso(T0 + 3_600_000)}&bucket=30m`);
+    expect(r.statusCode).toBe(200);
+    expect(r.data.bucket_seconds).toBe(1800);
+    expect(r.data.items).toHaveLength(2);
+    const [first, second] = r.data.items;
+    // First half hour: prices 10..15 with quantities 1..6.
+    const vwap = [10, 11, 12, 13, 14, 15].reduce((s, p, i) => s + p * (i + 1), 0) / 21;
+    expect(first).toMatchObject({ open: 10, close: 15, high: 15, low: 10, volume: 21, intervals: 6 });
+    expect(first.vwap).toBeCloseTo(vwap, 9);
+    expect(new Date(first.bucket_start).getTime()).toBe(T0);
+    expect(second).toMatchObject({ open: 16, close: 21, high: 21, low: 16, intervals: 6 });
+  });
+
+  it('validates bucket, from and to', async () => {
+    const cases: [string, string][] = [
+      [`from=${iso(T0)}&to=${iso(T0)}`, 'from must be earlier than to'],
+      [`from=${iso(T0 + 1)}&to=${iso(T0)}`, 'from must be earlier than to'],
+      [`from=${iso(T0)}&to=${iso(T0 + 1000)}&bucket=5x`, 'bucket must be'],
+      [`from=${iso(T0)}&to=${iso(T0 + 1000)}&bucket=0m`, 'bucket must be'],
+      [`from=today&to=${iso(T0)}`, 'from must be an ISO-8601 time'],
+      [`to=${iso(T0)}`, 'query.from is required with resource'],
+    ];
+    for (const [query, message] of cases) {
+      const r = await history(query);
+      expect(r.statusCode, query).toBe(400);
+      expect(r.data.error.message.startsWith(message), r.data.error.message).toBe(true);
+    }
+    const noResource = await call(api.app, 'GET', `/api/v1/prices?bucket=1h`);
+    expect(noResource.statusCode).toBe(400);
+  });
+});
+
+describe('rate limit of public price reads', () => {
+  let limited: FastifyInstance;
+  beforeAll(async () => {
+    limited = await buildServer({
+      settings: readSettings({ DATABASE_URL: api.test.url, LOG_LEVEL: 'silent' }),
+      db: api.db,
+      redis: api.redis,
+      now: () => new Date(clock),
+      priceRateLimit: { max: 3, timeWindowMs: 60_000 },
+    });
+  });
+  afterAll(async () => {
+    await limited?.close();
+  });
+
+  it('answers 429 in the error shape once the limit is reached', async () => {
+    const statuses: number[] = [];
+    let last: Awaited<ReturnType<typeof call>> | undefined;
+    for (let i = 0; i < 5; i++) {
+      last = await call(limited, 'GET', '/api/v1/prices/current?resource=capacity');
+      statuses.push(last.statusCode);
+    }
+    expect(statuses).toEqual([200, 200, 200, 429, 429]);
+    expect(last!.data.error.code).toBe('RATE_LIMITED');
+    expect(last!.headers['retry-after']).toBeDefined();
+  });
+});
