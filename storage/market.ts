@@ -173,22 +173,18 @@ export class AlreadyCleared extends TessError {
   }
 }
 
-async function reserveIds(client: Client, table: 'order' | 'price', n: number): Promise<number[]> {
-  if (n === 0) return [];
-  const { rows } = await client.query(
-    'SELECT nextval(pg_get_serial_sequence($1, $2)) AS id FROM generate_series(1, $3)',
-    [`"${table}"`, `${table}_id`, n],
-  );
-  return rows.map((r) => r.id);
+async function reservePriceId(client: Client): Promise<number> {
+  const { rows } = await client.query("SELECT nextval(pg_get_serial_sequence('price', 'price_id')) AS id");
+  return rows[0].id;
 }
 
 /**
  * Writes one cleared interval: its market_interval row (the exactly-once key), the price,
- * a CLEARED version of every order with its fill, and a transaction per fill with running
- * balances — all in the caller's transaction, orders and transactions streamed with COPY.
+ * a CLEARED version of every order with its fill and price, and a transaction per fill
+ * (naming the order row that was filled) with running balances — all in the caller's transaction, orders and transactions streamed with COPY.
  */
 export async function writeClearing(client: Client, rec: ClearingRecord): Promise<PriceRow> {
-  const [priceId] = await reserveIds(client, 'price', 1);
+  const priceId = await reservePriceId(client);
   try {
     // A concurrent writer of the same interval waits here for the first to commit, then fails.
     await client.query(
@@ -221,7 +217,6 @@ export async function writeClearing(client: Client, rec: ClearingRecord): Promis
   );
   const price = rows[0] as PriceRow;
   const o = rec.orders;
-  const versionIds = await reserveIds(client, 'order', o.n);
   const versions = new Array<Record<string, unknown>>(o.n);
   for (let i = 0; i < o.n; i++) {
     versions[i] = {
@@ -237,7 +232,7 @@ export async function writeClearing(client: Client, rec: ClearingRecord): Promis
       price_id: priceId,
     };
   }
-  await copyRows(client, TABLES.order, versions, versionIds);
+  await copyRows(client, TABLES.order, versions);
 
   const owners = await ownersOf(client, o.deviceIds);
   const money: Record<string, unknown>[] = [];
@@ -247,7 +242,8 @@ export async function writeClearing(client: Client, rec: ClearingRecord): Promis
     money.push({
       user_id: owners.get(device),
       device_id: device,
-      order_id: versionIds[i],
+      // The order row that was filled: the bid, as it stood when the interval closed.
+      order_id: o.orderIds[i],
       meter_id: null,
       price_id: priceId,
       amount: rec.amounts[i]! / 1e6,

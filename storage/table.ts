@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { ErrorCode, TessError } from '../engine/errors.js';
 import { quoteIdent } from './connection.js';
@@ -7,6 +6,7 @@ import type { EntryIds } from './entries.js';
 import type { Fields, RowOf } from './rows.js';
 import type { Runner } from './runner.js';
 import type { TableDef, TableName } from './tables.js';
+import { uuidv7 } from './uuid.js';
 import { checkFields, checkValue } from './values.js';
 
 type Client = pg.PoolClient | pg.Client;
@@ -301,7 +301,7 @@ export class Table<T extends TableName> {
 
   private generateKey(row: Values): void {
     if (this.def.key.length === 1 && this.def.key[0] === 'unique_id' && row['unique_id'] == null) {
-      row['unique_id'] = randomUUID();
+      row['unique_id'] = uuidv7();
     }
   }
 
