@@ -43,7 +43,7 @@ function copyInProgress(): Promise<true> {
     async () => {
       const { rows } = await t.db.pool.query(
         `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
-           AND query LIKE 'COPY "order" ("order_id"%' AND state = 'active'`,
+           AND query LIKE 'COPY "order" (%' AND state = 'active'`,
       );
       return rows.length > 0;
     },
