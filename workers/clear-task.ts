@@ -1,4 +1,4 @@
-import { type ClearOptions, clearBook } from '../engine/index.js';
+import { type ClearOptions, ClearScratch, clearBook } from '../engine/index.js';
 
 /** What crosses to a clearing thread: the book's columns (transferred) and the options. */
 export interface ClearTask {
@@ -28,8 +28,11 @@ export interface ClearTaskResult {
  * Runs in a worker thread: clears the book. The result's arrays are copied back (one
  * memcpy of 16 bytes per order), which costs far less than the clearing itself.
  */
+/** Working memory of this thread, reused from one interval to the next. */
+const scratch = new ClearScratch();
+
 export default function clearTask(task: ClearTask): ClearTaskResult {
-  const r = clearBook(task, task.options);
+  const r = clearBook(task, task.options, scratch);
   const result: ClearTaskResult = {
     price: r.price,
     quantity: r.quantity,
