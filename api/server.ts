@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
 import { ErrorCode, TessError } from '../engine/errors.js';
 import type { Database } from '../storage/index.js';
 import { hasTimescale } from '../storage/queries/prices.js';
-import { authorize } from './http/auth.js';
+import { authHook } from './http/auth.js';
 import type { ApiContext, RateLimit } from './http/context.js';
 import { Directory } from './http/directory.js';
 import { installErrorHandling } from './http/errors.js';
@@ -112,7 +112,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       ),
   });
   app.addSchema(ErrorSchema);
-  app.addHook('onRequest', async (request) => authorize(request, directory));
+  app.addHook('onRequest', authHook(directory));
   installRequestMetrics(app);
 
   // Every method of every API path answers: those not served get 405.

@@ -135,3 +135,26 @@ export async function assertOwns(
   }
   throw refuse();
 }
+
+/**
+ * The onRequest hook: anonymous calls of public routes pass without any promise (the
+ * price reads devices make most), everything else goes through authorize().
+ */
+export function authHook(directory: Directory) {
+  return (request: FastifyRequest, _reply: unknown, done: (err?: Error) => void): void => {
+    const need = request.routeOptions.config.access;
+    if (!need) {
+      done();
+      return;
+    }
+    if (request.headers.authorization === undefined) {
+      const access = accessFor('ANONYMOUS', need.resource, need.op);
+      if (access !== null) {
+        request.access = access;
+        done();
+        return;
+      }
+    }
+    authorize(request, directory).then(() => done(), done);
+  };
+}

@@ -21,24 +21,27 @@ interface Waiting<R> {
 }
 
 export interface GroupCommitOptions {
-  /** How long the first request of a batch waits for others. @defaultValue 2 */
+  /** How long the first row of a batch waits for others. @defaultValue 2 */
   readonly delayMs?: number;
   /** Largest batch. @defaultValue 2000 */
   readonly maxBatch?: number;
+  /** Batches being written at once. @defaultValue 2 */
+  readonly maxInFlight?: number;
 }
 
 /**
- * Group commit: rows submitted while a batch is being written (or within `delayMs` of
- * the first) are written together in one statement and transaction; each submitter is
- * answered after its batch commits. If a batch fails, its rows are written one by one,
- * so one bad row cannot fail the others.
+ * Group commit: rows submitted within `delayMs` of a batch's first row, or while the
+ * batches before it are being written, are written together in one statement and
+ * transaction; each submitter is answered after its batch commits. If a batch fails,
+ * its rows are written one by one, so one bad row cannot fail the others.
  */
 export class GroupCommit<R> {
   private pending: Waiting<R>[] = [];
   private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
+  private readonly inFlight = new Set<Promise<void>>();
   private readonly delayMs: number;
   private readonly maxBatch: number;
+  private readonly maxInFlight: number;
 
   constructor(
     /** Writes a batch in one transaction; returns the id of each row, in order. */
@@ -49,41 +52,41 @@ export class GroupCommit<R> {
   ) {
     this.delayMs = options.delayMs ?? 2;
     this.maxBatch = options.maxBatch ?? 2000;
+    this.maxInFlight = options.maxInFlight ?? 2;
   }
 
   /** Queues a row; resolves with its id once it is committed. */
   submit(row: R): Promise<number> {
     return new Promise<number>((resolve, reject) => {
       this.pending.push({ row, resolve, reject });
-      if (this.running) return;
-      if (this.pending.length >= this.maxBatch) this.flushSoon(0);
-      else if (!this.timer) this.flushSoon(this.delayMs);
+      this.schedule();
     });
   }
 
-  private flushSoon(ms: number): void {
+  /** Starts a batch after the delay (at once when a batch is full), if a writer is free. */
+  private schedule(): void {
+    if (this.pending.length === 0 || this.inFlight.size >= this.maxInFlight) return;
+    const full = this.pending.length >= this.maxBatch;
+    if (this.timer && !full) return;
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.start();
-    }, ms);
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        this.flush();
+      },
+      full ? 0 : this.delayMs,
+    );
   }
 
-  private start(): Promise<void> {
-    this.running ??= this.drain().finally(() => {
-      this.running = null;
-      // Rows submitted between the last check of drain() and now.
-      if (this.pending.length && !this.timer) this.flushSoon(0);
+  private flush(): void {
+    if (this.pending.length === 0 || this.inFlight.size >= this.maxInFlight) return;
+    const batch = this.pending.splice(0, this.maxBatch);
+    const done: Promise<void> = this.write(batch).finally(() => {
+      this.inFlight.delete(done);
+      this.schedule();
     });
-    return this.running;
-  }
-
-  /** Writes batches until nothing is pending. */
-  private async drain(): Promise<void> {
-    while (this.pending.length) {
-      const batch = this.pending.splice(0, this.maxBatch);
-      await this.write(batch);
-    }
+    this.inFlight.add(done);
+    this.schedule();
   }
 
   private async write(batch: Waiting<R>[]): Promise<void> {
@@ -107,16 +110,17 @@ export class GroupCommit<R> {
 
   /** Writes whatever is pending and waits for it (on shutdown). */
   async close(): Promise<void> {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = null;
-    }
-    while (this.running || this.pending.length) {
-      await this.start();
+    while (this.pending.length || this.inFlight.size) {
       if (this.timer) {
         clearTimeout(this.timer);
         this.timer = null;
       }
+      this.flush();
+      await Promise.all([...this.inFlight]);
+    }
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
     }
   }
 }

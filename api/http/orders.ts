@@ -5,6 +5,7 @@ import { ErrorCode } from '../../engine/errors.js';
 import { intervalStart } from '../../engine/intervals.js';
 import type { Database, OrderRow } from '../../storage/index.js';
 import { currentOf, entryIdOf } from '../../storage/queries/current.js';
+import { insertNewOrders } from '../../storage/queries/orders.js';
 import { assertOwns } from './auth.js';
 import type { ApiContext, OrderIntake } from './context.js';
 import { fail } from './errors.js';
@@ -43,16 +44,15 @@ const OrderChange = Type.Object(
   { additionalProperties: false, minProperties: 1 },
 );
 
-/** Group commit of order intake: one COPY per batch, ids reserved first so each request learns its id. */
+/**
+ * Group commit of order intake: each batch is one multi-row INSERT (one round trip, its
+ * own transaction). Orders in a batch carry fresh random unique_ids and entry ids, so
+ * they need none of the key checks of a generic add; a failed batch is written again
+ * row by row through storage's add.
+ */
 export function orderIntake(db: Database, options?: GroupCommitOptions): GroupCommit<OrderIntake> {
   return new GroupCommit<OrderIntake>(
-    async (rows) => {
-      const unique = new Set(rows.map((r) => r.unique_id));
-      if (unique.size !== rows.length) throw new Error('a unique_id appears twice in one batch');
-      const ids = await db.order.reserveIds(rows.length);
-      await db.order.addMany(rows as unknown as Record<string, unknown>[], { ids });
-      return ids;
-    },
+    (rows) => insertNewOrders(db.pool, rows),
     async (row) => (await db.order.add({ ...row })).order_id,
     options,
   );
@@ -75,8 +75,9 @@ async function orderDevice(ctx: ApiContext, request: FastifyRequest, deviceId: n
   if (deviceId === undefined) throw fail(ErrorCode.INVALID, 'body.device_id is required with a user token');
   await assertOwns(ctx.db, request, 'order', { device_id: deviceId });
   const systemId = await ctx.directory.deviceSystem(deviceId);
-  if (systemId === null) throw fail(ErrorCode.NOT_FOUND, `device ${deviceId} not found`);
-  return { deviceId, systemId };
+  const entry = systemId === null ? null : await entryIdOf(ctx.db.pool, 'device', deviceId);
+  if (systemId === null || entry === null) throw fail(ErrorCode.NOT_FOUND, `device ${deviceId} not found`);
+  return { deviceId: entry, systemId };
 }
 
 /** The resource (entry id) named by name or id in a system. */
@@ -151,16 +152,22 @@ export function orderSpecials(ctx: ApiContext): TableSpecials {
         const resourceId = await resourceOf(ctx, systemId, body);
         const seconds = await ctx.directory.interval(systemId);
         const start = intervalStart(ctx.now(), seconds);
-        const uniqueId = body.unique_id ?? randomUUID();
-        const orderId = await ctx.orders.submit({
-          unique_id: uniqueId,
+        const row: OrderIntake = {
+          unique_id: body.unique_id ?? randomUUID(),
           device_id: deviceId,
           resource_id: resourceId,
           interval_start: start,
           side: body.side,
           quantity: body.quantity,
           price: body.price,
-        });
+        };
+        // A unique_id chosen by the client may be taken: that order goes through the
+        // generic add, which checks its key ("{unique_id} exists").
+        const orderId =
+          body.unique_id === undefined
+            ? await ctx.orders.submit(row)
+            : (await ctx.db.order.add({ ...row })).order_id;
+        const uniqueId = row.unique_id;
         return reply.code(202).send({
           order_id: orderId,
           unique_id: uniqueId,

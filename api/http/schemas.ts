@@ -9,7 +9,8 @@ export const INT_PATTERN = '^[0-9]{1,15}$';
 export const Id = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
 export const Time = Type.String({ format: 'date-time' });
 /** A string from a fixed list (JSON Schema enum, so errors list the allowed values). */
-export const OneOf = (values: readonly string[]) => Type.Unsafe<string>({ type: 'string', enum: [...values] });
+export const OneOf = (values: readonly string[]) =>
+  Type.Unsafe<string>({ type: 'string', enum: [...values] });
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
 export const ErrorSchema = Type.Object(

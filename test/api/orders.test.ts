@@ -53,13 +53,19 @@ describe('POST /orders', () => {
 
   it('follows the system interval config', async () => {
     clock = Date.UTC(2031, 0, 1, 12, 7, 30);
-    await call(api.app, 'PUT', '/api/v1/config', { token: p.tokens.admin, body: { name: 'interval', value: '60' } });
+    await call(api.app, 'PUT', '/api/v1/config', {
+      token: p.tokens.admin,
+      body: { name: 'interval', value: '60' },
+    });
     try {
       const r = await order();
       expect(r.data.interval_start).toBe('2031-01-01T12:07:00.000Z');
       expect(r.data.clears_at).toBe('2031-01-01T12:08:00.000Z');
     } finally {
-      await call(api.app, 'PUT', '/api/v1/config', { token: p.tokens.admin, body: { name: 'interval', value: '300' } });
+      await call(api.app, 'PUT', '/api/v1/config', {
+        token: p.tokens.admin,
+        body: { name: 'interval', value: '300' },
+      });
     }
   });
 
@@ -104,11 +110,17 @@ describe('PUT and DELETE /orders/<unique_id>', () => {
     const placed = await order();
     const url = `/api/v1/orders/${placed.data.unique_id}`;
     const d = { token: p.tokens.device };
-    const replaced = await call(api.app, 'PUT', url, { ...d, body: { side: 'sell', quantity: 2, price: 30 } });
+    const replaced = await call(api.app, 'PUT', url, {
+      ...d,
+      body: { side: 'sell', quantity: 2, price: 30 },
+    });
     expect(replaced.statusCode).toBe(200);
     expect(replaced.data).toMatchObject({ side: 'sell', quantity: 2, price: 30, status: 'OPEN' });
     expect(replaced.data.order_id).not.toBe(placed.data.order_id);
-    const viaBody = await call(api.app, 'PUT', '/api/v1/orders', { ...d, body: { unique_id: placed.data.unique_id, price: 31 } });
+    const viaBody = await call(api.app, 'PUT', '/api/v1/orders', {
+      ...d,
+      body: { unique_id: placed.data.unique_id, price: 31 },
+    });
     expect(viaBody.data).toMatchObject({ side: 'sell', price: 31 });
     const cancelled = await call(api.app, 'DELETE', url, d);
     expect(cancelled.statusCode).toBe(200);
@@ -116,7 +128,10 @@ describe('PUT and DELETE /orders/<unique_id>', () => {
 
     const second = await order();
     clock = Date.UTC(2031, 0, 1, 13, 5, 0); // the boundary
-    for (const [method, body] of [['PUT', { price: 1 }], ['DELETE', undefined]] as const) {
+    for (const [method, body] of [
+      ['PUT', { price: 1 }],
+      ['DELETE', undefined],
+    ] as const) {
       const r = await call(api.app, method, `/api/v1/orders/${second.data.unique_id}`, { ...d, body });
       expect(r.statusCode).toBe(409);
       expect(r.data.error.code).toBe('INTERVAL_CLOSED');
@@ -163,7 +178,9 @@ describe('group commit', () => {
     const results = await Promise.allSettled([1, 2, 3, 4].map((r) => gc.submit(r)));
     await gc.close();
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
-    expect(results.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<number>).value)).toEqual([10, 20, 40]);
+    expect(
+      results.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<number>).value),
+    ).toEqual([10, 20, 40]);
     expect(written).toEqual([1, 2, 4]);
   });
 

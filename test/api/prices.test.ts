@@ -101,7 +101,9 @@ describe('GET /prices/current', () => {
 
   it('asof= reads the price in effect then from the database', async () => {
     // created has microseconds; 1 ms later is still before the next price (3 ms apart).
-    const r = await current(`resource=capacity&asof=${new Date(prices[3]!.created.getTime() + 1).toISOString()}`);
+    const r = await current(
+      `resource=capacity&asof=${new Date(prices[3]!.created.getTime() + 1).toISOString()}`,
+    );
     expect(r.statusCode).toBe(200);
     expect(r.data.price_id).toBe(prices[3]!.price_id);
     const before = await current('resource=capacity&asof=2000-01-01T00:00:00Z');
