@@ -268,14 +268,16 @@ export interface PendingMeter {
   /** Σ of the device's buy / sell fills in that interval, micro-units. */
   readonly boughtMicro: number;
   readonly soldMicro: number;
+  /** What earlier versions of this reading already booked, micro-currency (a correction books the difference). */
+  readonly bookedMicro: number;
 }
 
 /** How far back readings are looked for; older ones are settled by hand. */
 export const METER_LOOKBACK_DAYS = 7;
 
 /**
- * Meter readings of this market that arrived for a cleared interval and have no
- * settlement yet (the latest version of each reading counts).
+ * Meter readings of this market for cleared intervals whose latest version is not
+ * settled yet: new readings, and corrections (a `set`) of readings settled before.
  */
 export async function pendingMeters(
   client: Client,
@@ -288,16 +290,17 @@ export async function pendingMeters(
        WHERE resource_id = $1 AND interval_start >= $2::timestamptz - make_interval(days => $3) AND interval_start < $2
        ORDER BY device_id, interval_start, created DESC, meter_id DESC)
      SELECT cur.meter_id, cur.device_id, cur.quantity, p.price_id, p.price, p.interval_seconds,
-            coalesce(f.bought, 0) AS bought, coalesce(f.sold, 0) AS sold
+            coalesce(f.bought, 0) AS bought, coalesce(f.sold, 0) AS sold, coalesce(b.booked, 0) AS booked
      FROM cur
      JOIN market_interval mi ON mi.resource_id = $1 AND cur.interval_start >= mi.interval_start AND cur.interval_start < mi.interval_end
      JOIN price p ON p.price_id = mi.price_id
      LEFT JOIN LATERAL (
        SELECT sum(cleared_quantity) FILTER (WHERE side = 'buy') AS bought, sum(cleared_quantity) FILTER (WHERE side = 'sell') AS sold
        FROM "order" WHERE price_id = p.price_id AND device_id = cur.device_id AND status = 'CLEARED') f ON true
-     WHERE NOT EXISTS (
-       SELECT 1 FROM meter m2 JOIN transaction t ON t.meter_id = m2.meter_id
-       WHERE m2.device_id = cur.device_id AND m2.resource_id = $1 AND m2.interval_start = cur.interval_start)
+     LEFT JOIN LATERAL (
+       SELECT sum(t.amount) AS booked FROM meter m2 JOIN transaction t ON t.meter_id = m2.meter_id
+       WHERE m2.device_id = cur.device_id AND m2.resource_id = $1 AND m2.interval_start = cur.interval_start) b ON true
+     WHERE NOT EXISTS (SELECT 1 FROM transaction t WHERE t.meter_id = cur.meter_id)
      ORDER BY cur.meter_id`,
     [resourceId, before, METER_LOOKBACK_DAYS],
   );
@@ -310,6 +313,7 @@ export async function pendingMeters(
     intervalSeconds: r.interval_seconds,
     boughtMicro: Math.round(r.bought * 1e6),
     soldMicro: Math.round(r.sold * 1e6),
+    bookedMicro: Math.round(r.booked * 1e6),
   }));
 }
 

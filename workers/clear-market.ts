@@ -137,13 +137,15 @@ export async function clearInterval(
       client,
       meters.map((meter) => ({
         meter,
-        amountMicro: settleMeter({
-          metered: meter.quantity,
-          boughtMicro: meter.boughtMicro,
-          soldMicro: meter.soldMicro,
-          price: meter.price,
-          intervalSeconds: meter.intervalSeconds,
-        }).amountMicro,
+        // A correction books the difference from what earlier versions booked.
+        amountMicro:
+          settleMeter({
+            metered: meter.quantity,
+            boughtMicro: meter.boughtMicro,
+            soldMicro: meter.soldMicro,
+            price: meter.price,
+            intervalSeconds: meter.intervalSeconds,
+          }).amountMicro - meter.bookedMicro,
       })),
     );
     await client.query('COMMIT');
