@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { intervalStart } from '../../engine/intervals.js';
 import { listMarkets, type Market } from '../../storage/market.js';
 import { clearInterval } from '../../workers/clear-market.js';
 import { ClearingPool } from '../../workers/pool.js';
