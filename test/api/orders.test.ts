@@ -157,7 +157,7 @@ describe('group commit', () => {
     );
     expect(rows).toHaveLength(n);
     const byId = new Map(rows.map((r) => [r.order_id, r.price]));
-    answers.forEach((a, i) => expect(byId.get(a.data.order_id)).toBe(i));
+    for (const [i, a] of answers.entries()) expect(byId.get(a.data.order_id)).toBe(i);
     const transactions = new Set(rows.map((r) => r.tx)).size;
     expect(transactions).toBeLessThan(n / 5);
   });
