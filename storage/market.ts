@@ -5,6 +5,7 @@ import { copyRows } from './copy.js';
 import { SqlState } from './pg-errors.js';
 import type { PriceRow } from './rows.js';
 import { TABLES } from './tables.js';
+import { roundTo } from './values.js';
 
 /**
  * The runtime's reads and writes: one market (a resource of a system) and one interval
@@ -33,7 +34,11 @@ export interface Market {
   readonly created: Date;
 }
 
-/** Every market of every system (or of the given systems), with its system's current market config. */
+/**
+ * Every market of every system (or of the given systems) whose `mechanism` is AUCTION
+ * (the seed's default; any other value, e.g. NONE, takes the system off the market), with
+ * its system's current market config.
+ */
 export async function listMarkets(
   client: Client | pg.Pool,
   systemIds?: readonly number[],
@@ -50,7 +55,8 @@ export async function listMarkets(
      SELECT sys.system_id, sys.name AS system, res.resource_id, res.name AS resource, res.created,
             coalesce((SELECT jsonb_object_agg(cfg.name, cfg.value) FROM cfg WHERE cfg.system_id = sys.system_id), '{}') AS config
      FROM sys JOIN res ON res.system_id = sys.system_id
-     WHERE $2::bigint[] IS NULL OR sys.system_id = ANY($2::bigint[])
+     WHERE ($2::bigint[] IS NULL OR sys.system_id = ANY($2::bigint[]))
+       AND coalesce((SELECT value FROM cfg WHERE cfg.system_id = sys.system_id AND cfg.name = 'mechanism'), 'AUCTION') = 'AUCTION'
      ORDER BY sys.system_id, res.resource_id`,
     [MARKET_CONFIG, systemIds ?? null],
   );
@@ -108,7 +114,9 @@ export async function readOpenOrders(
              SELECT DISTINCT ON (unique_id) * FROM "order"
              WHERE resource_id = $1 AND interval_start >= $2 AND interval_start < $3 AND created <= $3
              ORDER BY unique_id, created DESC, order_id DESC) o
-           WHERE status = 'OPEN'
+           -- Orders written around the storage API may carry quantities finer than a
+           -- millionth; those that round to nothing cannot clear.
+           WHERE status = 'OPEN' AND quantity >= 0.0000005
            ORDER BY order_id`,
     values: [resourceId, from, end],
     rowMode: 'array',
@@ -130,7 +138,8 @@ export async function readOpenOrders(
     out.deviceIds[i] = r[1] as number;
     out.sides[i] = r[2] === 'buy' ? 0 : 1;
     out.prices[i] = r[3] as number;
-    out.quantities[i] = r[4] as number;
+    // Stored quantities are whole millionths; this only matters for rows written around storage.
+    out.quantities[i] = roundTo(r[4] as number, 6);
     out.uniqueIds[i] = r[5] as string;
     out.intervalStarts[i] = r[6] as Date;
   }

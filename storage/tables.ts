@@ -24,6 +24,13 @@ export interface ColumnDef {
   readonly values?: readonly string[];
   /** The value of an omitted optional column (the same as the column's SQL default). */
   readonly default?: string | number | boolean;
+  /**
+   * Decimal places kept: energy and power quantities are exact in millionths of their
+   * unit, so a stored quantity and the engine's integer micro-units always agree.
+   */
+  readonly decimals?: number;
+  /** Must be greater than zero (after rounding to `decimals`). */
+  readonly positive?: boolean;
 }
 
 export type TableName =
@@ -183,10 +190,10 @@ export const TABLES: Readonly<Record<TableName, TableDef>> = Object.freeze({
       c('resource_id', 'bigint', { ref: 'resource' }),
       c('interval_start', 'timestamptz'),
       c('side', 'text', { values: ['buy', 'sell'] }),
-      c('quantity', 'float'),
+      c('quantity', 'float', { decimals: 6, positive: true }),
       c('price', 'float'),
       c('status', 'text', { optional: true, values: ORDER_STATUS, default: 'OPEN' }),
-      c('cleared_quantity', 'float', { optional: true, default: 0 }),
+      c('cleared_quantity', 'float', { optional: true, default: 0, decimals: 6 }),
       c('price_id', 'bigint', { optional: true }),
     ],
     key: ['unique_id'],
@@ -220,7 +227,7 @@ export const TABLES: Readonly<Record<TableName, TableDef>> = Object.freeze({
       c('device_id', 'bigint', { ref: 'device' }),
       c('resource_id', 'bigint', { ref: 'resource' }),
       c('interval_start', 'timestamptz'),
-      c('quantity', 'float'),
+      c('quantity', 'float', { decimals: 6 }),
     ],
     key: ['device_id', 'resource_id', 'interval_start'],
     label: ['interval_start'],

@@ -50,7 +50,7 @@ export function checkValue(def: TableDef, col: ColumnDef, value: unknown): unkno
       }
       if (col.kind === 'money' && Math.abs(value) >= 1e13)
         throw invalid(def.name, col.name, 'is out of range');
-      return value;
+      return roundColumn(def, col, value);
     case 'boolean':
       if (typeof value !== 'boolean')
         throw invalid(def.name, col.name, `must be true or false, not ${JSON.stringify(value)}`);
@@ -84,6 +84,22 @@ export function checkFields(
     if (col.name in fields || full) out[col.name] = checkValue(def, col, fields[col.name]);
   }
   return out;
+}
+
+function roundColumn(def: TableDef, col: ColumnDef, value: number): number {
+  const stored = col.decimals === undefined ? value : roundTo(value, col.decimals);
+  if (col.positive && !(stored > 0)) {
+    const least = col.decimals === undefined ? '' : ` (at least ${10 ** -col.decimals})`;
+    throw invalid(def.name, col.name, `must be greater than 0${least}, not ${value}`);
+  }
+  return stored;
+}
+
+/** Rounds to `decimals` places the way the engine does (half away from zero). */
+export function roundTo(value: number, decimals: number): number {
+  const scale = 10 ** decimals;
+  const scaled = Math.abs(value) * scale;
+  return (Math.sign(value) * Math.round(scaled)) / scale + 0;
 }
 
 /** Money in exact micro-units of the currency, as numeric text ("-12.345678"). */

@@ -146,6 +146,15 @@ export class Runtime {
       }
       if (catchUp) await this.tick({ systemId });
     }
+    // Systems taken off the market (mechanism other than AUCTION) stop ticking, whichever
+    // process scheduled them.
+    for (const scheduler of await this.queue.getJobSchedulers()) {
+      const systemId = Number(scheduler.key.replace(/^system:/, ''));
+      if (scheduler.key.startsWith('system:') && !systems.has(systemId)) {
+        await this.queue.removeJobScheduler(scheduler.key);
+        this.everyBySystem.delete(systemId);
+      }
+    }
   }
 
   /** A boundary passed: queue one market job per resource of the system. */

@@ -321,3 +321,31 @@ describe('bulk writes', () => {
     expect(list.map((r) => r.balance)).toEqual([-0.1, -0.3, 0, 1.000001, -1.499999]);
   });
 });
+
+describe('quantities', () => {
+  it('are kept in whole millionths of their unit, and an order quantity must stay above zero', async () => {
+    const { db } = t;
+    const user = await db.user.add({ system_id: await db.systemId(), name: 'Q', email: 'q@example.org' });
+    const device = await db.device.add({ user_id: user.user_id, name: 'q' });
+    const resource = (await db.resource.find({ system_id: await db.systemId(), name: 'capacity' }))!;
+    const base = {
+      device_id: device.device_id,
+      resource_id: resource,
+      interval_start: '2026-05-01T00:00:00Z',
+      side: 'buy' as const,
+      price: 1,
+    };
+    expect((await db.order.add({ ...base, quantity: 0.00494463411020115 })).quantity).toBe(0.004945);
+    expect((await db.order.add({ ...base, quantity: 1.0000004 })).quantity).toBe(1);
+    await expect(db.order.add({ ...base, quantity: 0.0000004 })).rejects.toThrow(
+      'order.quantity must be greater than 0 (at least 0.000001), not 4e-7',
+    );
+    const meter = await db.meter.add({
+      device_id: device.device_id,
+      resource_id: resource,
+      interval_start: base.interval_start,
+      quantity: -0.0000015,
+    });
+    expect(meter.quantity).toBe(-0.000002);
+  });
+});
