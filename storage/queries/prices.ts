@@ -7,17 +7,25 @@ export async function hasTimescale(db: Queryable): Promise<boolean> {
   return rows.length > 0;
 }
 
-/** The price of the latest cleared interval of a resource, as of `asof`. */
+/**
+ * The price of the latest cleared interval of a resource, as of `asof`. An interval is
+ * cleared after it starts, so only intervals starting by `asof` are looked at: the
+ * backward scan of price_key then stops at once instead of passing over later prices.
+ * Ordered exactly as that scan (nothing to sort; prices are final, one row per interval)
+ * and named, so each connection parses it once.
+ */
 export async function latestPrice(
   db: Queryable,
   resourceId: number,
   asof: Date | null,
 ): Promise<PriceRow | null> {
-  const { rows } = await db.query(
-    `SELECT * FROM price WHERE resource_id = $1 AND created <= $2
-     ORDER BY interval_start DESC, created DESC, price_id DESC LIMIT 1`,
-    [resourceId, asofParam(asof)],
-  );
+  const { rows } = await db.query({
+    name: 'tess_latest_price',
+    text: `SELECT * FROM price
+            WHERE resource_id = $1 AND interval_start <= $2::timestamptz AND created <= $2::timestamptz
+            ORDER BY resource_id DESC, interval_start DESC, created, price_id LIMIT 1`,
+    values: [resourceId, asof === null ? 'infinity' : asof.toISOString()],
+  });
   return (rows[0] as PriceRow) ?? null;
 }
 

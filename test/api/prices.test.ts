@@ -7,7 +7,8 @@ import { publishPrice, type PriceMessage } from '../../workers/price-channel.js'
 import { sleep } from '../helpers/open.js';
 import { call, useApi } from './helpers.js';
 
-const T0 = Date.UTC(2032, 5, 1, 0, 0, 0);
+// Intervals two days back (prices are written after their interval starts), on an hour.
+const T0 = Math.floor((Date.now() - 2 * 86_400_000) / 3_600_000) * 3_600_000;
 let clock = T0;
 const api = useApi({ subscriber: true, now: () => new Date(clock) });
 let resourceId: number;
