@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { isTessError } from '../engine/errors.js';
 import { registerClear } from './commands/clear.js';
+import { registerDemo } from './commands/demo.js';
 import { registerDump } from './commands/dump.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerStart } from './commands/start.js';
@@ -15,7 +16,14 @@ const program = new Command('tess')
   .showHelpAfterError()
   .exitOverride();
 
-for (const register of [registerStart, registerMigrate, registerClear, registerDump, registerToken])
+for (const register of [
+  registerStart,
+  registerMigrate,
+  registerClear,
+  registerDump,
+  registerToken,
+  registerDemo,
+])
   register(program);
 
 try {

@@ -14,7 +14,9 @@ CREATE TABLE IF NOT EXISTS market_interval (
 );
 CREATE INDEX IF NOT EXISTS market_interval_end ON market_interval (resource_id, interval_end DESC);
 
--- Meter settlement looks up whether a reading was already settled.
+-- Meter settlement looks at readings that arrived since the market's last clearing, and
+-- looks up whether a reading was already settled.
+CREATE INDEX IF NOT EXISTS meter_arrival ON meter (resource_id, created);
 CREATE INDEX IF NOT EXISTS transaction_meter ON transaction (meter_id) WHERE meter_id IS NOT NULL;
 
 DO $$

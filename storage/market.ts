@@ -283,21 +283,36 @@ export interface PendingMeter {
 
 /** How far back readings are looked for; older ones are settled by hand. */
 export const METER_LOOKBACK_DAYS = 7;
+/** Readings committed up to this long after they were created are still seen. */
+const ARRIVAL_MARGIN = '1 minute';
 
 /**
  * Meter readings of this market for cleared intervals whose latest version is not
- * settled yet: new readings, and corrections (a `set`) of readings settled before.
+ * settled yet: new readings, and corrections (a `set`) of readings settled before. Only
+ * readings that arrived since the market's previous clearing, or that are for the
+ * interval [from, end) being cleared, are candidates: the work per interval does not grow
+ * with the history.
  */
 export async function pendingMeters(
   client: Client,
   resourceId: number,
-  before: Date,
+  from: Date,
+  end: Date,
 ): Promise<PendingMeter[]> {
   const { rows } = await client.query(
-    `WITH cur AS (
-       SELECT DISTINCT ON (device_id, interval_start) meter_id, device_id, interval_start, quantity FROM meter
-       WHERE resource_id = $1 AND interval_start >= $2::timestamptz - make_interval(days => $3) AND interval_start < $2
-       ORDER BY device_id, interval_start, created DESC, meter_id DESC)
+    `WITH since AS (
+       SELECT max(created) - interval '${ARRIVAL_MARGIN}' AS t FROM market_interval
+       WHERE resource_id = $1 AND interval_end <= $2),
+     touched AS (
+       SELECT DISTINCT device_id, interval_start FROM meter
+       WHERE resource_id = $1 AND interval_start < $3
+         AND interval_start >= $3::timestamptz - make_interval(days => $4)
+         AND (created > coalesce((SELECT t FROM since), '-infinity') OR interval_start >= $2)),
+     cur AS (
+       SELECT DISTINCT ON (m.device_id, m.interval_start) m.meter_id, m.device_id, m.interval_start, m.quantity
+       FROM meter m JOIN touched USING (device_id, interval_start)
+       WHERE m.resource_id = $1
+       ORDER BY m.device_id, m.interval_start, m.created DESC, m.meter_id DESC)
      SELECT cur.meter_id, cur.device_id, cur.quantity, p.price_id, p.price, p.interval_seconds,
             coalesce(f.bought, 0) AS bought, coalesce(f.sold, 0) AS sold, coalesce(b.booked, 0) AS booked
      FROM cur
@@ -311,7 +326,7 @@ export async function pendingMeters(
        WHERE m2.device_id = cur.device_id AND m2.resource_id = $1 AND m2.interval_start = cur.interval_start) b ON true
      WHERE NOT EXISTS (SELECT 1 FROM transaction t WHERE t.meter_id = cur.meter_id)
      ORDER BY cur.meter_id`,
-    [resourceId, before, METER_LOOKBACK_DAYS],
+    [resourceId, from, end, METER_LOOKBACK_DAYS],
   );
   return rows.map((r) => ({
     meterId: r.meter_id,

@@ -132,7 +132,7 @@ export async function clearInterval(
       fills: r.fills,
       amounts: r.amounts,
     });
-    const meters = await pendingMeters(client, market.resourceId, end);
+    const meters = await pendingMeters(client, market.resourceId, from, end);
     await writeMeterSettlements(
       client,
       meters.map((meter) => ({

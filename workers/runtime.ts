@@ -10,10 +10,10 @@ import { ClearingPool } from './pool.js';
 import { connectRedis } from './redis.js';
 
 /**
- * The market runtime: a BullMQ job scheduler per system fires a `tick` at every interval
- * boundary; a tick fans out one `market` job per resource (job id = market + boundary, so
- * a repeated tick adds nothing); a market job clears every due interval of its market in
- * a clearing thread. Any number of processes may run this side by side: BullMQ hands each
+ * The market runtime: a BullMQ job scheduler per system fires a `tick` once per interval;
+ * a tick queues one `market` job per resource, delayed to just after the next boundary
+ * (job id = market + boundary, so a repeated tick adds nothing); a market job clears
+ * every due interval of its market in a clearing thread. Any number of processes may run this side by side: BullMQ hands each
  * job to one of them, and the database writes each interval exactly once.
  */
 export interface RuntimeOptions {
@@ -144,7 +144,7 @@ export class Runtime {
         );
         this.everyBySystem.set(systemId, every);
       }
-      if (catchUp) await this.tick({ systemId });
+      if (catchUp) await this.tick({ systemId }, true);
     }
     // Systems taken off the market (mechanism other than AUCTION) stop ticking, whichever
     // process scheduled them.
@@ -157,25 +157,34 @@ export class Runtime {
     }
   }
 
-  /** A boundary passed: queue one market job per resource of the system. */
-  private async tick({ systemId }: TickData): Promise<number> {
+  /**
+   * Queues one market job per resource of the system for the next boundary, delayed to
+   * fire just after it (and, when catching up, one for the boundary just passed). The
+   * scheduler's own phase does not matter: jobs are placed on the epoch-aligned grid,
+   * and their ids (market + boundary) make a second tick in the same interval add nothing.
+   */
+  private async tick({ systemId }: TickData, catchUp = false): Promise<number> {
     const markets = await listMarkets(this.options.db.pool, [systemId]);
     const now = this.now();
+    const grace = this.options.graceMs ?? 250;
     for (const market of markets) {
-      const boundary = intervalStart(now + 50, intervalSeconds(market)).getTime();
-      const grace = this.options.graceMs ?? 250;
-      await this.queue.add(
-        'market',
-        { resourceId: market.resourceId, systemId, boundary } satisfies MarketData,
-        {
-          jobId: `market-${market.resourceId}-${boundary}`,
-          delay: Math.max(0, boundary + grace - now),
-          attempts: 5,
-          backoff: { type: 'exponential', delay: 1000 },
-          removeOnComplete: 1000,
-          removeOnFail: 1000,
-        },
-      );
+      const seconds = intervalSeconds(market);
+      const passed = intervalStart(now, seconds).getTime();
+      const boundaries = catchUp ? [passed, passed + seconds * 1000] : [passed + seconds * 1000];
+      for (const boundary of boundaries) {
+        await this.queue.add(
+          'market',
+          { resourceId: market.resourceId, systemId, boundary } satisfies MarketData,
+          {
+            jobId: `market-${market.resourceId}-${boundary}`,
+            delay: Math.max(0, boundary + grace - now),
+            attempts: 5,
+            backoff: { type: 'exponential', delay: 1000 },
+            removeOnComplete: 1000,
+            removeOnFail: 1000,
+          },
+        );
+      }
     }
     return markets.length;
   }

@@ -1,0 +1,53 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { runDemo } from '../../api/demo/run-demo.js';
+import { readSettings } from '../../api/settings.js';
+import { useDatabase } from '../helpers/open.js';
+import { redisPrefix } from '../helpers/redis.js';
+import { redisUrl } from '../helpers/server-url.js';
+
+const t = useDatabase();
+const redis = redisPrefix();
+afterAll(() => redis.clean());
+
+describe('tess demo', () => {
+  it('runs a live market: devices bid over HTTP, intervals clear, meters settle, then the system leaves the market', async () => {
+    const lines: string[] = [];
+    const summary = await runDemo({
+      settings: readSettings({
+        DATABASE_URL: t.test.url,
+        REDIS_URL: redisUrl(),
+        PORT: '0',
+        QUEUE_PREFIX: redis.prefix,
+        LOG_LEVEL: 'error',
+      }),
+      devices: 24,
+      intervalSeconds: 1,
+      durationSeconds: 5,
+      system: 'demo-test',
+      out: (line) => lines.push(line),
+    });
+    expect(summary.rejected).toBe(0);
+    expect(summary.intervals).toBeGreaterThanOrEqual(3);
+    expect(summary.orders).toBeGreaterThan(24);
+    expect(summary.meters).toBeGreaterThan(0);
+    const intervalLines = lines.filter((l) => / interval \d\d:\d\d:\d\d {2}price /.test(l));
+    expect(intervalLines.length).toBe(summary.intervals);
+    expect(lines.at(-1)).toMatch(/^done: \d+ intervals, \d+ orders, \d+ meter readings, mean price/);
+
+    // What the devices did is in the database: cleared orders, money, settled readings.
+    const { rows } = await t.db.pool.query(
+      `SELECT (SELECT count(*)::int FROM "order" WHERE status = 'CLEARED') AS cleared,
+              (SELECT count(*)::int FROM transaction WHERE meter_id IS NOT NULL) AS settled,
+              (SELECT count(*)::int FROM transaction WHERE order_id IS NOT NULL) AS fills`,
+    );
+    expect(rows[0].cleared).toBeGreaterThan(0);
+    expect(rows[0].fills).toBeGreaterThan(0);
+    expect(rows[0].settled).toBeGreaterThan(0);
+    const demo = await t.db.system.find({ name: 'demo-test' });
+    const mechanism = await t.db.pool.query(
+      "SELECT value FROM config WHERE system_id = $1 AND name = 'mechanism' ORDER BY created DESC, config_id DESC LIMIT 1",
+      [demo],
+    );
+    expect(mechanism.rows[0].value).toBe('NONE');
+  }, 60_000);
+});
