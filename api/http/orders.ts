@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ErrorCode } from '../../engine/errors.js';
@@ -6,6 +5,8 @@ import { intervalStart } from '../../engine/intervals.js';
 import type { Database, OrderRow } from '../../storage/index.js';
 import { currentOf, entryIdOf } from '../../storage/queries/current.js';
 import { insertNewOrders } from '../../storage/queries/orders.js';
+import { uuidv7 } from '../../storage/uuid.js';
+import { roundTo } from '../../storage/values.js';
 import { assertOwns } from './auth.js';
 import type { ApiContext, OrderIntake } from './context.js';
 import { fail } from './errors.js';
@@ -148,17 +149,22 @@ export function orderSpecials(ctx: ApiContext): TableSpecials {
           quantity: number;
           price: number;
         };
+        // Quantities are exact in millionths of the unit: what is stored is what clears.
+        const quantity = roundTo(body.quantity, 6);
+        if (!(quantity > 0)) {
+          throw fail(ErrorCode.INVALID, `body.quantity must be at least 0.000001, not ${body.quantity}`);
+        }
         const { deviceId, systemId } = await orderDevice(ctx, request, body.device_id);
         const resourceId = await resourceOf(ctx, systemId, body);
         const seconds = await ctx.directory.interval(systemId);
         const start = intervalStart(ctx.now(), seconds);
         const row: OrderIntake = {
-          unique_id: body.unique_id ?? randomUUID(),
+          unique_id: body.unique_id ?? uuidv7(),
           device_id: deviceId,
           resource_id: resourceId,
           interval_start: start,
           side: body.side,
-          quantity: body.quantity,
+          quantity,
           price: body.price,
         };
         // A unique_id chosen by the client may be taken: that order goes through the

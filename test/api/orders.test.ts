@@ -200,3 +200,19 @@ describe('group commit', () => {
     expect(batches).toEqual([[1, 2]]);
   });
 });
+describe('order quantities', () => {
+  it('are stored in whole millionths, and one that rounds to nothing is a 400 naming the field', async () => {
+    clock = Date.UTC(2031, 0, 2, 12, 0, 10);
+    const fine = await order({ quantity: 0.00494463411020115 });
+    expect(fine.statusCode).toBe(202);
+    const rows = await raw<{ quantity: number }>('SELECT quantity FROM "order" WHERE order_id = $1', [
+      fine.data.order_id,
+    ]);
+    expect(rows[0]!.quantity).toBe(0.004945);
+    const tiny = await order({ quantity: 0.0000004 });
+    expect(tiny.statusCode).toBe(400);
+    expect(tiny.data).toEqual({
+      error: { code: 'INVALID', message: 'body.quantity must be at least 0.000001, not 4e-7' },
+    });
+  });
+});
