@@ -1,31 +1,28 @@
-/**
- * Benchmark of an as-of price read, GET /api/v1/prices/current?resource=capacity&asof=T
- * (one index scan of the price table per request, no cache), against a route of the same
- * server doing only `SELECT 1` on the same pool: the ratio is what as-of reading costs
- * beyond a database round trip. The price table holds 30 days of 5-minute prices, each
- * written (created) just after its interval closed, as the runtime writes them.
- *
- *   node --import tsx bench/http-asof.ts [--quick]
- */
-import { pathToFileURL } from 'node:url';
-import { compare, type HttpBenchFigures, startBenchServer } from './http-price.js';
+import type { Benchmark } from './harness.js';
+import { HTTP_SIZES, httpSide, medianOf, startBenchServer } from './http-server.js';
 
 const INTERVALS = 30 * 288;
 
-export async function benchHttpAsof(opts: {
-  quick: boolean;
-}): Promise<HttpBenchFigures & { prices: number }> {
-  const bench = await startBenchServer((app, db) => {
-    app.get('/bench/select1', async () => {
-      const { rows } = await db.pool.query('SELECT 1 AS one');
-      return rows[0];
+/**
+ * An as-of price read, GET /api/v1/prices/current?resource=capacity&asof=T (an index scan
+ * of the price table per request, no cache), against a route of the same server doing
+ * only `SELECT 1` on the same pool: the ratio is what as-of reading costs beyond a
+ * database round trip. The price table holds 30 days of 5-minute prices, each created
+ * just after its interval closed, as the runtime writes them.
+ */
+export const httpAsof: Benchmark<{ seconds: number; connections: number }> = {
+  name: 'http-asof',
+  description: 'GET a price with asof= vs a route doing only SELECT 1, same server and pool',
+  unit: 'requests',
+  sizes: HTTP_SIZES,
+  rounds: { quick: 2, full: 3 },
+  targets: [{ compare: 'rate', baseline: 'SELECT 1', op: 'report', value: 0 }],
+  async prepare(size) {
+    const bench = await startBenchServer((app, db) => {
+      app.get('/bench/select1', async () => (await db.pool.query('SELECT 1 AS one')).rows[0]);
     });
-  });
-  try {
     const db = bench.db;
-    const systemId = await db.systemId();
-    const resourceId = (await db.resource.find({ system_id: systemId, name: 'capacity' }))!;
-    // History as the runtime writes it: each price created just after its interval closed.
+    const resourceId = (await db.resource.find({ system_id: await db.systemId(), name: 'capacity' }))!;
     const t0 = Date.now() - (INTERVALS + 1) * 300_000;
     await db.pool.query(
       `INSERT INTO price (resource_id, interval_start, interval_seconds, price, quantity, type, created)
@@ -35,18 +32,24 @@ export async function benchHttpAsof(opts: {
     );
     // Halfway through the history.
     const asof = new Date(t0 + (INTERVALS / 2) * 300_000 + 100_000).toISOString();
-    const { pathRuns: _runs, ...figures } = await compare(
-      { url: `${bench.url}/api/v1/prices/current?resource=capacity&asof=${encodeURIComponent(asof)}` },
-      { url: `${bench.url}/bench/select1` },
-      opts,
+    const path = httpSide(
+      'asof price',
+      () => ({
+        url: `${bench.url}/api/v1/prices/current?resource=capacity&asof=${encodeURIComponent(asof)}`,
+      }),
+      size,
     );
-    return { ...figures, prices: INTERVALS };
-  } finally {
-    await bench.close();
-  }
-}
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const figures = await benchHttpAsof({ quick: process.argv.includes('--quick') });
-  process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
-}
+    const base = httpSide('SELECT 1', () => ({ url: `${bench.url}/bench/select1` }), size);
+    return {
+      path: path.side,
+      baselines: [base.side],
+      extra: async () => ({
+        prices: INTERVALS,
+        p50Ms: medianOf(path.runs.map((r) => r.p50)),
+        p99Ms: medianOf(path.runs.map((r) => r.p99)),
+        errors: [...path.runs, ...base.runs].reduce((s, r) => s + r.bad, 0),
+      }),
+      close: () => bench.close(),
+    };
+  },
+};

@@ -1,65 +1,70 @@
-/**
- * Benchmark of POST /api/v1/orders: device tokens placing orders at 100 connections
- * (autocannon in a worker thread), each answered once its group-commit batch is
- * committed. Reported are durable orders per second (answers 202, checked against the
- * rows in the database afterwards), latencies, and the same server's bare constant route
- * for scale.
- *
- *   node --import tsx bench/http-order.ts [--quick]
- */
-import { pathToFileURL } from 'node:url';
+import { OrderBody } from '../api/http/orders.js';
 import { issueToken } from '../api/http/tokens.js';
-import { compare, type HttpBenchFigures, startBenchServer } from './http-price.js';
+import type { Benchmark } from './harness.js';
+import { HTTP_SIZES, httpSide, medianOf, startBenchServer } from './http-server.js';
 
-export interface HttpOrderFigures extends HttpBenchFigures {
-  /** Orders answered 202 in the measured rounds. */
-  readonly accepted: number;
-  /** Rows in the order table afterwards (every accepted order, warm-up included). */
-  readonly stored: number;
-  /** Accepted orders (warm-up included) per row stored: 1 when every answer was durable. */
-  readonly durable: boolean;
-  /** Rows per COPY batch on average. */
-  readonly averageBatch: number;
-}
-
-export async function benchHttpOrder(opts: { quick: boolean }): Promise<HttpOrderFigures> {
-  const bench = await startBenchServer((app) => {
-    app.get('/bench/constant', async () => ({ ok: true }));
-  });
-  try {
+/**
+ * POST /api/v1/orders with a device token, each answered once its group-commit batch is
+ * committed, against a bare POST route of the same server that validates the same body
+ * and answers 202. Durable: every accepted order is counted in the table afterwards.
+ */
+export const httpOrder: Benchmark<{ seconds: number; connections: number }> = {
+  name: 'http-order',
+  description: 'POST /api/v1/orders (durable, group commit) vs a bare POST route that validates and returns',
+  unit: 'orders',
+  sizes: HTTP_SIZES,
+  rounds: { quick: 2, full: 3 },
+  targets: [{ compare: 'rate', baseline: 'validate only', op: 'report', value: 0 }],
+  async prepare(size) {
+    const bench = await startBenchServer((app) => {
+      app.post('/bench/validate', { schema: { body: OrderBody } }, async (_req, reply) =>
+        reply.code(202).send({ ok: true }),
+      );
+    });
     const db = bench.db;
-    const systemId = await db.systemId();
-    const user = await db.user.add({ system_id: systemId, name: 'bench', email: 'bench@example.org' });
+    const user = await db.user.add({
+      system_id: await db.systemId(),
+      name: 'bench',
+      email: 'bench@example.org',
+    });
     const device = await db.device.add({ user_id: user.user_id, name: 'bench device' });
     const { token } = await issueToken(db, { deviceId: device.device_id });
-    const figures = await compare(
-      {
-        url: `${bench.url}/api/v1/orders`,
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ resource: 'capacity', side: 'buy', quantity: 5, price: 42.5 }),
-      },
-      { url: `${bench.url}/bench/constant` },
-      opts,
-    );
-    const { pathRuns, ...rest } = figures;
-    const { rows } = await db.pool.query(
-      'SELECT count(*)::int AS n, count(DISTINCT xmin::text)::int AS batches FROM "order"',
-    );
-    const accepted = pathRuns.reduce((s, r) => s + r.ok, 0);
-    return {
-      ...rest,
-      accepted,
-      stored: rows[0].n,
-      durable: rows[0].n >= accepted && rest.errors === 0,
-      averageBatch: Math.round(rows[0].n / Math.max(1, rows[0].batches)),
+    const load = (url: string) => ({
+      url,
+      method: 'POST' as const,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ resource: 'capacity', side: 'buy', quantity: 5, price: 42.5 }),
+    });
+    const path = httpSide('POST /orders', () => load(`${bench.url}/api/v1/orders`), size);
+    const base = httpSide('validate only', () => load(`${bench.url}/bench/validate`), size);
+    const stored = async () => {
+      const { rows } = await db.pool.query(
+        'SELECT count(*)::int AS n, count(DISTINCT xmin::text)::int AS batches FROM "order"',
+      );
+      return rows[0] as { n: number; batches: number };
     };
-  } finally {
-    await bench.close();
-  }
-}
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const figures = await benchHttpOrder({ quick: process.argv.includes('--quick') });
-  process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
-}
+    return {
+      path: path.side,
+      baselines: [base.side],
+      async checks() {
+        const rate = medianOf(path.runs.map((r) => r.ok / size.seconds));
+        const accepted = path.runs.reduce((s, r) => s + r.ok, 0);
+        const { n } = await stored();
+        return {
+          'durable orders/s': { value: rate, op: '>=', limit: 5000, met: rate >= 5000 },
+          'orders stored / accepted': { value: n / accepted, op: '>=', limit: 1, met: n >= accepted },
+        };
+      },
+      async extra() {
+        const { n, batches } = await stored();
+        return {
+          p50Ms: medianOf(path.runs.map((r) => r.p50)),
+          p99Ms: medianOf(path.runs.map((r) => r.p99)),
+          averageBatch: Math.round(n / Math.max(1, batches)),
+          errors: [...path.runs, ...base.runs].reduce((s, r) => s + r.bad, 0),
+        };
+      },
+      close: () => bench.close(),
+    };
+  },
+};

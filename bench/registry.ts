@@ -7,4 +7,7 @@ export const BENCHMARKS: Record<string, () => Promise<Benchmark<never>>> = {
   ingest: async () => (await import('./ingest.js')).ingest as Benchmark<never>,
   'find-asof': async () => (await import('./find-asof.js')).findAsof as Benchmark<never>,
   interval: async () => (await import('./interval.js')).interval as Benchmark<never>,
+  'http-price': async () => (await import('./http-price.js')).httpPrice as Benchmark<never>,
+  'http-order': async () => (await import('./http-order.js')).httpOrder as Benchmark<never>,
+  'http-asof': async () => (await import('./http-asof.js')).httpAsof as Benchmark<never>,
 };

@@ -1,0 +1,146 @@
+/**
+ * The pieces the HTTP benchmarks share: a TESS server on a fresh database of its own
+ * (dropped at the end), and one autocannon run in a worker thread, so the load does not
+ * share the server's event loop.
+ */
+import { randomBytes } from 'node:crypto';
+import autocannon from 'autocannon';
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import pg from 'pg';
+import { buildServer } from '../api/server.js';
+import { readSettings } from '../api/settings.js';
+import { ensureDatabase, quoteIdent } from '../storage/connection.js';
+import { type Database, openDatabase } from '../storage/index.js';
+import { migrate } from '../storage/migrations.js';
+import { connectRedis } from '../workers/redis.js';
+import type { Sample } from './harness.js';
+
+const server = (database: string): string => {
+  const base =
+    process.env['BENCH_DATABASE_URL'] ||
+    process.env['DATABASE_URL'] ||
+    'postgres://postgres@127.0.0.1:5432/postgres';
+  const u = new URL(base);
+  u.pathname = `/${database}`;
+  return u.toString();
+};
+
+export interface BenchServer {
+  readonly app: FastifyInstance;
+  readonly db: Database;
+  readonly redis: Redis;
+  readonly url: string;
+  readonly databaseUrl: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A TESS server on a fresh migrated database of its own, listening on a free port.
+ * `extend` registers the benchmark's own baseline routes (never production routes).
+ */
+export async function startBenchServer(
+  extend: (app: FastifyInstance, db: Database) => void,
+): Promise<BenchServer> {
+  const name = `tess_bench_http_${randomBytes(4).toString('hex')}`;
+  const databaseUrl = server(name);
+  await ensureDatabase(databaseUrl);
+  await migrate(databaseUrl, { kind: 'up' });
+  const db = await openDatabase(databaseUrl, { system: 'bench', poolSize: 16 });
+  const redisUrl = process.env['REDIS_URL'] || 'redis://127.0.0.1:6379';
+  const redis = await connectRedis(redisUrl);
+  const subscriber = await connectRedis(redisUrl);
+  const app = await buildServer({
+    settings: readSettings({ DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, LOG_LEVEL: 'warn' }),
+    db,
+    redis,
+    subscriber,
+    // Every request comes from one address here.
+    priceRateLimit: { max: 1e9, timeWindowMs: 60_000 },
+  });
+  extend(app, db);
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  return {
+    app,
+    db,
+    redis,
+    url,
+    databaseUrl,
+    async close() {
+      await app.close();
+      subscriber.disconnect();
+      redis.disconnect();
+      await db.close();
+      const admin = new pg.Client({ connectionString: server('postgres') });
+      await admin.connect();
+      try {
+        await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
+      } finally {
+        await admin.end();
+      }
+    },
+  };
+}
+
+export interface Load {
+  readonly url: string;
+  readonly method?: 'GET' | 'POST';
+  readonly headers?: Record<string, string>;
+  readonly body?: string;
+}
+
+export interface Run {
+  readonly rps: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly ok: number;
+  readonly bad: number;
+}
+
+/** One autocannon run, in a worker thread so that it does not share the server's event loop. */
+export async function fire(load: Load, seconds: number, connections: number): Promise<Run> {
+  const result = await autocannon({
+    url: load.url,
+    method: load.method ?? 'GET',
+    ...(load.headers ? { headers: load.headers } : {}),
+    ...(load.body ? { body: load.body } : {}),
+    connections,
+    duration: seconds,
+    workers: 1,
+  });
+  const ok = result['2xx'] + (result['3xx'] ?? 0);
+  return {
+    rps: ok / seconds,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    ok,
+    bad: result.non2xx - (result['3xx'] ?? 0) + result.errors + result.timeouts,
+  };
+}
+
+/** One side of an HTTP benchmark: an autocannon run as a harness sample, keeping its latencies. */
+export function httpSide(name: string, load: () => Load, size: { seconds: number; connections: number }) {
+  const runs: Run[] = [];
+  return {
+    runs,
+    side: {
+      name,
+      async run(): Promise<Sample> {
+        const r = await fire(load(), size.seconds, size.connections);
+        runs.push(r);
+        return { ms: size.seconds * 1000, units: r.ok };
+      },
+    },
+  };
+}
+
+export const medianOf = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+export const HTTP_SIZES = {
+  quick: { seconds: 2, connections: 100 },
+  full: { seconds: 5, connections: 100 },
+};
