@@ -1,4 +1,5 @@
-import { type ClearOptions, ClearScratch, clearBook } from '../engine/index.js';
+import { Piscina } from 'piscina';
+import { CLEARING_TYPES, type ClearOptions, ClearScratch, clearBook } from '../engine/index.js';
 
 /** What crosses to a clearing thread: the book's columns (transferred) and the options. */
 export interface ClearTask {
@@ -20,30 +21,56 @@ export interface ClearTaskResult {
   readonly buyerTotal: number;
   readonly sellerTotal: number;
   readonly amountTotal: number;
+  /** Per order, micro-units. */
   readonly fills: Float64Array;
+  /** Per order, micro-currency. */
   readonly amounts: Float64Array;
 }
 
 /**
- * Runs in a worker thread: clears the book. The result's arrays are copied back (one
- * memcpy of 16 bytes per order), which costs far less than the clearing itself.
+ * The result travels back as ONE Float64Array, transferred without copying: eight
+ * scalars, then the fills, then the amounts.
  */
+const HEADER = 8;
+
+export function packResult(r: Omit<ClearTaskResult, 'type'> & { type: string }, n: number): Float64Array {
+  const packed = new Float64Array(HEADER + 2 * n);
+  packed.set([
+    r.price,
+    r.quantity,
+    CLEARING_TYPES.indexOf(r.type as (typeof CLEARING_TYPES)[number]),
+    r.marginalQuantity,
+    r.marginalFrac,
+    r.buyerTotal,
+    r.sellerTotal,
+    r.amountTotal,
+  ]);
+  packed.set(r.fills.subarray(0, n), HEADER);
+  packed.set(r.amounts.subarray(0, n), HEADER + n);
+  return packed;
+}
+
+export function unpackResult(packed: Float64Array): ClearTaskResult {
+  const n = (packed.length - HEADER) / 2;
+  return {
+    price: packed[0]!,
+    quantity: packed[1]!,
+    type: CLEARING_TYPES[packed[2]!]!,
+    marginalQuantity: packed[3]!,
+    marginalFrac: packed[4]!,
+    buyerTotal: packed[5]!,
+    sellerTotal: packed[6]!,
+    amountTotal: packed[7]!,
+    fills: packed.subarray(HEADER, HEADER + n),
+    amounts: packed.subarray(HEADER + n),
+  };
+}
+
 /** Working memory of this thread, reused from one interval to the next. */
 const scratch = new ClearScratch();
 
-export default function clearTask(task: ClearTask): ClearTaskResult {
+/** Runs in a worker thread: clears the book, moves the packed result back. */
+export default function clearTask(task: ClearTask): Float64Array {
   const r = clearBook(task, task.options, scratch);
-  const result: ClearTaskResult = {
-    price: r.price,
-    quantity: r.quantity,
-    type: r.type,
-    marginalQuantity: r.marginalQuantity,
-    marginalFrac: r.marginalFrac,
-    buyerTotal: r.buyerTotal,
-    sellerTotal: r.sellerTotal,
-    amountTotal: r.amountTotal,
-    fills: r.fills,
-    amounts: r.amounts,
-  };
-  return result;
+  return Piscina.move(packResult(r, task.n)) as unknown as Float64Array;
 }

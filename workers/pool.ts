@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import type { ClearOptions } from '../engine/index.js';
-import type { ClearTask, ClearTaskResult } from './clear-task.js';
+import { type ClearTask, type ClearTaskResult, unpackResult } from './clear-task.js';
 
 export interface ClearBook {
   readonly n: number;
@@ -13,7 +13,8 @@ export interface ClearBook {
 
 /**
  * The clearing threads: created once, sized to the machine, kept warm between intervals.
- * A book travels as its typed-array columns, transferred (not copied) to the thread.
+ * A book travels as its typed-array columns, transferred (not copied) to the thread, and
+ * the result comes back as one transferred array.
  */
 export class ClearingPool {
   private readonly pool: Piscina;
@@ -36,7 +37,7 @@ export class ClearingPool {
   async clear(book: ClearBook, options: ClearOptions): Promise<ClearTaskResult> {
     const task: ClearTask = { ...book, options };
     const transferList = [book.ids.buffer, book.sides.buffer, book.prices.buffer, book.quantities.buffer];
-    return this.pool.run(task, { transferList: transferList as ArrayBuffer[] });
+    return unpackResult(await this.pool.run(task, { transferList: transferList as ArrayBuffer[] }));
   }
 
   async close(): Promise<void> {
