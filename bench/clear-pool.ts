@@ -7,7 +7,7 @@ import { type Benchmark, timed } from './harness.js';
 export const clearPool: Benchmark<{ orders: number }> = {
   name: 'clear-pool',
   description:
-    'N orders cleared in a Piscina thread (book transferred in, result copied back) vs clearBook in the main thread',
+    'N orders cleared in a Piscina thread (book transferred in, result transferred back) vs clearBook in the main thread',
   unit: 'orders',
   sizes: { quick: { orders: 200_000 }, full: { orders: 1_000_000 } },
   rounds: { quick: 5, full: 9 },
