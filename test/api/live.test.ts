@@ -34,7 +34,7 @@ async function http(method: string, path: string, token?: string, body?: unknown
     },
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
-  return { status: response.status, data: (await response.json()) as Record<string, any> };
+  return { status: response.status, data: (await response.json()) as Record<string, unknown> };
 }
 
 describe('the API and the runtime together', () => {
