@@ -14,17 +14,8 @@ import { ensureDatabase, quoteIdent } from '../storage/connection.js';
 import { type Database, openDatabase } from '../storage/index.js';
 import { migrate } from '../storage/migrations.js';
 import { connectRedis } from '../workers/redis.js';
+import { benchRedisUrl, benchServerUrl } from './database.js';
 import type { Sample } from './harness.js';
-
-const server = (database: string): string => {
-  const base =
-    process.env['BENCH_DATABASE_URL'] ||
-    process.env['DATABASE_URL'] ||
-    'postgres://postgres@127.0.0.1:5432/postgres';
-  const u = new URL(base);
-  u.pathname = `/${database}`;
-  return u.toString();
-};
 
 export interface BenchServer {
   readonly app: FastifyInstance;
@@ -43,11 +34,11 @@ export async function startBenchServer(
   extend: (app: FastifyInstance, db: Database) => void,
 ): Promise<BenchServer> {
   const name = `tess_bench_http_${randomBytes(4).toString('hex')}`;
-  const databaseUrl = server(name);
+  const databaseUrl = benchServerUrl(name);
   await ensureDatabase(databaseUrl);
   await migrate(databaseUrl, { kind: 'up' });
   const db = await openDatabase(databaseUrl, { system: 'bench', poolSize: 16 });
-  const redisUrl = process.env['REDIS_URL'] || 'redis://127.0.0.1:6379';
+  const redisUrl = benchRedisUrl();
   const redis = await connectRedis(redisUrl);
   const subscriber = await connectRedis(redisUrl);
   const app = await buildServer({
@@ -71,7 +62,7 @@ export async function startBenchServer(
       subscriber.disconnect();
       redis.disconnect();
       await db.close();
-      const admin = new pg.Client({ connectionString: server('postgres') });
+      const admin = new pg.Client({ connectionString: benchServerUrl('postgres') });
       await admin.connect();
       try {
         await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);

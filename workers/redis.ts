@@ -1,17 +1,8 @@
 import { Redis } from 'ioredis';
 import { ErrorCode, TessError } from '../engine/errors.js';
+import { redactUrl } from '../storage/connection.js';
 
 const START_HINT = 'start it with `docker compose up -d postgres redis`';
-
-export function redactRedisUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return url;
-  }
-}
 
 /**
  * Opens a Redis connection and proves it answers, failing with one clear sentence when
@@ -37,7 +28,7 @@ export async function connectRedis(url: string, options: { forBullMQ?: boolean }
     const cause = lastError ?? err;
     throw new TessError(
       ErrorCode.UNAVAILABLE,
-      `cannot reach Redis at ${redactRedisUrl(url)} (${(cause as { code?: string }).code ?? (cause as Error).message}); ${START_HINT}`,
+      `cannot reach Redis at ${redactUrl(url)} (${(cause as { code?: string }).code ?? (cause as Error).message}); ${START_HINT}`,
       { cause },
     );
   }

@@ -1,4 +1,4 @@
-import type { Role, TableName } from '../../storage/index.js';
+import { type Role, TABLE_ORDER, type TableName } from '../../storage/index.js';
 
 /** Who calls: a user's role, a device token, or nobody (no token). */
 export type Actor = Role | 'DEVICE' | 'ANONYMOUS';
@@ -17,22 +17,7 @@ export type Access = 'write' | 'read' | 'own' | 'own-read';
 /** Resources beyond the tables: the market curves of an interval. */
 export type Resource = TableName | 'market';
 
-const ALL: readonly Resource[] = [
-  'system',
-  'config',
-  'resource',
-  'user',
-  'preference',
-  'device',
-  'setting',
-  'token',
-  'order',
-  'price',
-  'meter',
-  'transaction',
-  'log',
-  'market',
-];
+const ALL: readonly Resource[] = [...TABLE_ORDER, 'market'];
 
 const every = (access: Access): Record<Resource, Access> =>
   Object.fromEntries(ALL.map((r) => [r, access])) as Record<Resource, Access>;
