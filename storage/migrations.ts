@@ -101,6 +101,18 @@ async function writeState(client: pg.Client, version: number | null, dirty: bool
   }
 }
 
+/**
+ * Schema changes are non-conformant operations: each applied file is logged (ALTER) once
+ * the log table exists. golang-migrate, running the same files, does not log them.
+ */
+async function logSchemaChange(client: pg.Client, file: string): Promise<void> {
+  const { rows } = await client.query("SELECT to_regclass('log') IS NOT NULL AS present");
+  if (!rows[0].present) return;
+  await client.query("INSERT INTO log (event, table_name, message) VALUES ('ALTER', NULL, $1)", [
+    `migration ${file.split('/').pop()} applied`,
+  ]);
+}
+
 async function runFile(client: pg.Client, file: string, version: number): Promise<void> {
   const sql = await readFile(file, 'utf8');
   try {
@@ -185,6 +197,7 @@ async function runLocked(
     for (const m of todo) {
       await writeState(client, m.version, true);
       await runFile(client, m.up, m.version);
+      await logSchemaChange(client, m.up);
       await writeState(client, m.version, false);
       version = m.version;
       applied.push(m.up.split('/').pop()!);
@@ -197,6 +210,7 @@ async function runLocked(
       // Like golang-migrate, a down step is marked dirty at its target version.
       await writeState(client, previous, true);
       await runFile(client, m.down, previous ?? -1);
+      await logSchemaChange(client, m.down);
       await writeState(client, previous, false);
       version = previous;
       applied.push(m.down.split('/').pop()!);

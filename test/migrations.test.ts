@@ -75,6 +75,13 @@ describe('migrations', () => {
     expect(await schemaDump(db.url)).toBe(before);
     const created = await query(db.url, "SELECT count(*)::int AS n FROM log WHERE event = 'CREATE'");
     expect(created).toEqual([{ n: 1 }]);
+    // Every schema change after the log table exists is logged; the second up logged nothing.
+    const altered = await query<{ message: string }>(
+      db.url,
+      "SELECT message FROM log WHERE event = 'ALTER' ORDER BY log_id",
+    );
+    const files = (await loadMigrations()).map((m) => m.up.split('/').pop());
+    expect(altered.map((r) => r.message)).toEqual(files.slice(1).map((f) => `migration ${f} applied`));
   });
 
   it('every up file applied a second time changes nothing (idempotent)', async () => {
