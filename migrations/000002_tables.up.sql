@@ -162,4 +162,9 @@ CREATE INDEX IF NOT EXISTS meter_key ON meter (device_id, resource_id, interval_
 CREATE INDEX IF NOT EXISTS meter_market ON meter (resource_id, interval_start);
 CREATE INDEX IF NOT EXISTS transaction_user ON transaction (user_id, created DESC, transaction_id DESC);
 
+-- The seed requires the creation of the database to be logged: the log's first row.
+INSERT INTO log (event, table_name, message)
+SELECT 'CREATE', NULL, 'database created'
+WHERE NOT EXISTS (SELECT 1 FROM log WHERE event = 'CREATE');
+
 COMMIT;

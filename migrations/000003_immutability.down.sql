@@ -13,6 +13,4 @@ BEGIN
 END
 $$;
 DROP FUNCTION IF EXISTS tess_guard_immutable();
--- The CREATE log row stays: with the guard gone it could be deleted, but history is not
--- rewritten by a schema step. Dropping the tables (down of 000002) removes it.
 COMMIT;

@@ -49,9 +49,4 @@ BEGIN
 END
 $$;
 
--- The seed requires the creation of the database to be logged.
-INSERT INTO log (event, table_name, message)
-SELECT 'CREATE', NULL, 'database created'
-WHERE NOT EXISTS (SELECT 1 FROM log WHERE event = 'CREATE');
-
 COMMIT;

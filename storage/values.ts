@@ -48,8 +48,14 @@ export function checkValue(def: TableDef, col: ColumnDef, value: unknown): unkno
       if (typeof value !== 'number' || !Number.isFinite(value)) {
         throw invalid(def.name, col.name, `must be a finite number, not ${JSON.stringify(value)}`);
       }
-      if (col.kind === 'money' && Math.abs(value) >= 1e13)
-        throw invalid(def.name, col.name, 'is out of range');
+      // Doubles hold six decimals exactly only below about 2^31: money stays well inside.
+      if (col.kind === 'money' && Math.abs(value) >= 1e9) {
+        throw invalid(
+          def.name,
+          col.name,
+          'is out of range: money is exact to a millionth within ±1,000,000,000',
+        );
+      }
       return roundColumn(def, col, value);
     case 'boolean':
       if (typeof value !== 'boolean')
