@@ -20,9 +20,13 @@ function worker(env: NodeJS.ProcessEnv = {}): WorkerProcess {
   return w;
 }
 
-/** Fills the interval open now with `n` orders (half buys, half sells) and returns its start. */
+/**
+ * Fills the NEXT interval with `n` orders (half buys, half sells) and returns its start:
+ * writing them takes a while on a busy machine, and every one must be written before
+ * that interval ends to count as placed during it.
+ */
 async function bigInterval(market: TestMarket, seconds: number, n: number): Promise<Date> {
-  const start = intervalStart(Date.now(), seconds);
+  const start = new Date(intervalStart(Date.now(), seconds).getTime() + seconds * 1000);
   await t.db.order.addMany(
     Array.from({ length: n }, (_, i) => ({
       device_id: market.devices[i % market.devices.length]!,
@@ -65,7 +69,7 @@ async function intervalState(resourceId: number, start: Date) {
 
 describe('worker processes', () => {
   it('a worker killed mid-interval leaves nothing; the retry writes the interval whole', async () => {
-    const seconds = 3;
+    const seconds = 5;
     const market = await createMarket(t.db, 'killed', seconds, 50);
     const n = 60_000;
     const start = await bigInterval(market, seconds, n);
@@ -98,12 +102,14 @@ describe('worker processes', () => {
   }, 90_000);
 
   it('SIGTERM finishes the interval in flight, then exits 0', async () => {
-    const seconds = 3;
+    const seconds = 5;
     const market = await createMarket(t.db, 'graceful', seconds, 50);
     const n = 60_000;
     const start = await bigInterval(market, seconds, n);
     const w = worker();
-    await copyInProgress();
+    await copyInProgress().catch((e) => {
+      throw new Error(`${e.message}; worker said: ${JSON.stringify(w.lines.slice(-8))}`);
+    });
     w.child.kill('SIGTERM');
     expect(await w.exited).toBe(0);
     expect(await intervalState(market.resourceId, start)).toMatchObject({
