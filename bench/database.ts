@@ -25,12 +25,12 @@ export interface BenchDatabase {
 }
 
 /** A fresh migrated database for one benchmark, dropped afterwards. */
-export async function createBenchDatabase(): Promise<BenchDatabase> {
+export async function createBenchDatabase(options: { poolSize?: number } = {}): Promise<BenchDatabase> {
   const name = `tess_bench_${randomBytes(4).toString('hex')}`;
   const url = benchServerUrl(name);
   await ensureDatabase(url);
   await migrate(url, { kind: 'up' });
-  const db = await openDatabase(url, { system: 'bench' });
+  const db = await openDatabase(url, { system: 'bench', poolSize: options.poolSize ?? 10 });
   return {
     url,
     name,

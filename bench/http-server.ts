@@ -3,18 +3,14 @@
  * (dropped at the end), and one autocannon run in a worker thread, so the load does not
  * share the server's event loop.
  */
-import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import pg from 'pg';
 import { buildServer } from '../api/server.js';
 import { readSettings } from '../api/settings.js';
-import { ensureDatabase, quoteIdent } from '../storage/connection.js';
-import { type Database, openDatabase } from '../storage/index.js';
-import { migrate } from '../storage/migrations.js';
+import type { Database } from '../storage/index.js';
 import { connectRedis } from '../workers/redis.js';
-import { benchRedisUrl, benchServerUrl } from './database.js';
+import { benchRedisUrl, createBenchDatabase } from './database.js';
 import type { Sample } from './harness.js';
 
 export interface BenchServer {
@@ -33,16 +29,13 @@ export interface BenchServer {
 export async function startBenchServer(
   extend: (app: FastifyInstance, db: Database) => void,
 ): Promise<BenchServer> {
-  const name = `tess_bench_http_${randomBytes(4).toString('hex')}`;
-  const databaseUrl = benchServerUrl(name);
-  await ensureDatabase(databaseUrl);
-  await migrate(databaseUrl, { kind: 'up' });
-  const db = await openDatabase(databaseUrl, { system: 'bench', poolSize: 16 });
+  const bench = await createBenchDatabase({ poolSize: 16 });
+  const { db } = bench;
   const redisUrl = benchRedisUrl();
   const redis = await connectRedis(redisUrl);
   const subscriber = await connectRedis(redisUrl);
   const app = await buildServer({
-    settings: readSettings({ DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, LOG_LEVEL: 'warn' }),
+    settings: readSettings({ DATABASE_URL: bench.url, REDIS_URL: redisUrl, LOG_LEVEL: 'warn' }),
     db,
     redis,
     subscriber,
@@ -56,19 +49,12 @@ export async function startBenchServer(
     db,
     redis,
     url,
-    databaseUrl,
+    databaseUrl: bench.url,
     async close() {
       await app.close();
       subscriber.disconnect();
       redis.disconnect();
-      await db.close();
-      const admin = new pg.Client({ connectionString: benchServerUrl('postgres') });
-      await admin.connect();
-      try {
-        await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
-      } finally {
-        await admin.end();
-      }
+      await bench.drop();
     },
   };
 }

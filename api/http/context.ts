@@ -1,19 +1,12 @@
 import type { Redis } from 'ioredis';
 import type { Database } from '../../storage/index.js';
+import type { NewOrder } from '../../storage/queries/orders.js';
 import type { Directory } from './directory.js';
 import type { GroupCommit } from './group-commit.js';
 import type { PriceCache } from './price-cache.js';
 
 /** An order on its way into a group-commit batch: complete and validated. */
-export interface OrderIntake {
-  readonly unique_id: string;
-  readonly device_id: number;
-  readonly resource_id: number;
-  readonly interval_start: Date;
-  readonly side: 'buy' | 'sell';
-  readonly quantity: number;
-  readonly price: number;
-}
+export type OrderIntake = NewOrder;
 
 /** Rate limit of the public price reads, per client address. */
 export interface RateLimit {
