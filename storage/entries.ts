@@ -50,8 +50,4 @@ export class EntryIds {
     }
     return out;
   }
-
-  clear(): void {
-    this.cache.clear();
-  }
 }

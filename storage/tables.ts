@@ -283,10 +283,6 @@ export const TABLE_ORDER: readonly TableName[] = [
   'log',
 ];
 
-/** Tables large enough to be written with COPY. */
-export const BULK_TABLES = ['order', 'price', 'meter', 'transaction'] as const;
-export type BulkTableName = (typeof BULK_TABLES)[number];
-
 export const allColumns = (def: TableDef): string[] => [
   def.id,
   ...def.columns.map((col) => col.name),

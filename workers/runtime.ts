@@ -53,8 +53,6 @@ export class Runtime {
   private timer: NodeJS.Timeout | undefined;
   private readonly everyBySystem = new Map<number, number>();
   private stopping = false;
-  /** Intervals cleared by this process, for tests and the demo. */
-  readonly cleared: IntervalOutcome[] = [];
   private readonly listeners = new Set<(o: IntervalOutcome, m: Market) => void>();
 
   private constructor(
@@ -197,7 +195,6 @@ export class Runtime {
     const outcomes = await clearDue(deps, market, new Date(data.boundary));
     for (const o of outcomes) {
       if (!o.price) continue;
-      this.cleared.push(o);
       for (const listener of this.listeners) listener(o, market);
     }
     return outcomes.length;
@@ -212,11 +209,5 @@ export class Runtime {
     await this.queue.close();
     await this.pool.close();
     for (const c of this.connections) c.disconnect();
-  }
-
-  /** Removes this runtime's schedulers (tests and demos that must leave nothing behind). */
-  async removeSchedulers(): Promise<void> {
-    for (const systemId of this.everyBySystem.keys())
-      await this.queue.removeJobScheduler(`system:${systemId}`);
   }
 }
