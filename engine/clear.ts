@@ -47,6 +47,21 @@ export interface ClearResult {
   readonly amountTotal: number;
 }
 
+/** What a clearing hands on to whoever records it: the scalars and the per-order arrays. */
+export type ClearedBook = Pick<
+  ClearResult,
+  | 'price'
+  | 'quantity'
+  | 'type'
+  | 'marginalQuantity'
+  | 'marginalFrac'
+  | 'buyerTotal'
+  | 'sellerTotal'
+  | 'amountTotal'
+  | 'fills'
+  | 'amounts'
+>;
+
 export const DEFAULT_PRICE_CAP = 9999;
 export const DEFAULT_CLEARING_SCALAR = 0.5;
 export const DEFAULT_INTERVAL = 300;

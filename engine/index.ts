@@ -28,6 +28,7 @@ export {
 } from './book.js';
 export {
   ClearScratch,
+  type ClearedBook,
   type ClearOptions,
   type ClearResult,
   clearBook,

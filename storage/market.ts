@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { ErrorCode, TessError } from '../engine/errors.js';
+import type { ClearedBook } from '../engine/index.js';
 import { fillBalances } from './balances.js';
 import { copyRows } from './copy.js';
 import { SqlState } from './pg-errors.js';
@@ -162,17 +163,9 @@ export interface ClearingRecord {
   readonly resourceId: number;
   readonly from: Date;
   readonly end: Date;
-  readonly price: number;
-  readonly quantity: number;
-  readonly type: string;
-  readonly marginalQuantity: number;
-  readonly marginalFrac: number;
-  readonly buyerTotal: number;
-  readonly sellerTotal: number;
   readonly orders: OpenOrders;
-  /** Per order (same index as `orders`): fill in micro-units and amount in micro-currency. */
-  readonly fills: Float64Array;
-  readonly amounts: Float64Array;
+  /** The clearing of `orders`; fills (micro-units) and amounts (micro-currency) by order index. */
+  readonly result: ClearedBook;
 }
 
 /** Thrown when the interval was cleared already (by another job or process): nothing to do. */
@@ -215,13 +208,13 @@ export async function writeClearing(client: Client, rec: ClearingRecord): Promis
       rec.resourceId,
       rec.from,
       seconds,
-      rec.price,
-      rec.quantity,
-      rec.type,
-      rec.marginalQuantity,
-      rec.marginalFrac,
-      rec.buyerTotal,
-      rec.sellerTotal,
+      rec.result.price,
+      rec.result.quantity,
+      rec.result.type,
+      rec.result.marginalQuantity,
+      rec.result.marginalFrac,
+      rec.result.buyerTotal,
+      rec.result.sellerTotal,
     ],
   );
   const price = rows[0] as PriceRow;
@@ -237,7 +230,7 @@ export async function writeClearing(client: Client, rec: ClearingRecord): Promis
       quantity: o.quantities[i],
       price: o.prices[i],
       status: 'CLEARED',
-      cleared_quantity: rec.fills[i]! / 1e6,
+      cleared_quantity: rec.result.fills[i]! / 1e6,
       price_id: priceId,
     };
   }
@@ -246,7 +239,7 @@ export async function writeClearing(client: Client, rec: ClearingRecord): Promis
   const owners = await ownersOf(client, o.deviceIds);
   const money: Record<string, unknown>[] = [];
   for (let i = 0; i < o.n; i++) {
-    if (rec.fills[i] === 0) continue;
+    if (rec.result.fills[i] === 0) continue;
     const device = o.deviceIds[i]!;
     money.push({
       user_id: owners.get(device),
@@ -255,7 +248,7 @@ export async function writeClearing(client: Client, rec: ClearingRecord): Promis
       order_id: o.orderIds[i],
       meter_id: null,
       price_id: priceId,
-      amount: rec.amounts[i]! / 1e6,
+      amount: rec.result.amounts[i]! / 1e6,
     });
   }
   if (money.length) {

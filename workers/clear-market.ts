@@ -121,16 +121,8 @@ export async function clearInterval(
       resourceId: market.resourceId,
       from,
       end,
-      price: r.price,
-      quantity: r.quantity,
-      type: r.type,
-      marginalQuantity: r.marginalQuantity,
-      marginalFrac: r.marginalFrac,
-      buyerTotal: r.buyerTotal,
-      sellerTotal: r.sellerTotal,
       orders: open,
-      fills: r.fills,
-      amounts: r.amounts,
+      result: r,
     });
     const meters = await pendingMeters(client, market.resourceId, from, end);
     await writeMeterSettlements(

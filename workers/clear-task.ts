@@ -1,5 +1,11 @@
 import { Piscina } from 'piscina';
-import { CLEARING_TYPES, type ClearOptions, ClearScratch, clearBook } from '../engine/index.js';
+import {
+  CLEARING_TYPES,
+  type ClearedBook,
+  type ClearOptions,
+  ClearScratch,
+  clearBook,
+} from '../engine/index.js';
 
 /** What crosses to a clearing thread: the book's columns (transferred) and the options. */
 export interface ClearTask {
@@ -12,33 +18,18 @@ export interface ClearTask {
   readonly options: ClearOptions;
 }
 
-export interface ClearTaskResult {
-  readonly price: number;
-  readonly quantity: number;
-  readonly type: string;
-  readonly marginalQuantity: number;
-  readonly marginalFrac: number;
-  readonly buyerTotal: number;
-  readonly sellerTotal: number;
-  readonly amountTotal: number;
-  /** Per order, micro-units. */
-  readonly fills: Float64Array;
-  /** Per order, micro-currency. */
-  readonly amounts: Float64Array;
-}
-
 /**
  * The result travels back as ONE Float64Array, transferred without copying: eight
  * scalars, then the fills, then the amounts.
  */
 const HEADER = 8;
 
-export function packResult(r: Omit<ClearTaskResult, 'type'> & { type: string }, n: number): Float64Array {
+export function packResult(r: ClearedBook, n: number): Float64Array {
   const packed = new Float64Array(HEADER + 2 * n);
   packed.set([
     r.price,
     r.quantity,
-    CLEARING_TYPES.indexOf(r.type as (typeof CLEARING_TYPES)[number]),
+    CLEARING_TYPES.indexOf(r.type),
     r.marginalQuantity,
     r.marginalFrac,
     r.buyerTotal,
@@ -50,7 +41,7 @@ export function packResult(r: Omit<ClearTaskResult, 'type'> & { type: string }, 
   return packed;
 }
 
-export function unpackResult(packed: Float64Array): ClearTaskResult {
+export function unpackResult(packed: Float64Array): ClearedBook {
   const n = (packed.length - HEADER) / 2;
   return {
     price: packed[0]!,

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
-import type { ClearOptions } from '../engine/index.js';
-import { type ClearTask, type ClearTaskResult, unpackResult } from './clear-task.js';
+import type { ClearedBook, ClearOptions } from '../engine/index.js';
+import { type ClearTask, unpackResult } from './clear-task.js';
 
 export interface ClearBook {
   readonly n: number;
@@ -34,7 +34,7 @@ export class ClearingPool {
   }
 
   /** Clears `book` in a thread. The book's buffers are transferred: do not use them afterwards. */
-  async clear(book: ClearBook, options: ClearOptions): Promise<ClearTaskResult> {
+  async clear(book: ClearBook, options: ClearOptions): Promise<ClearedBook> {
     const task: ClearTask = { ...book, options };
     const transferList = [book.ids.buffer, book.sides.buffer, book.prices.buffer, book.quantities.buffer];
     return unpackResult(await this.pool.run(task, { transferList: transferList as ArrayBuffer[] }));

@@ -4,27 +4,8 @@ import { latestPrice } from '../../storage/queries/prices.js';
 import { PRICE_CHANNEL_PATTERN, type PriceMessage } from '../../workers/price-channel.js';
 import type { Directory } from './directory.js';
 
-/** The current price of a resource as served by GET /prices/current. */
-export interface PriceView {
-  readonly system: string;
-  readonly system_id: number;
-  readonly resource: string;
-  readonly resource_id: number;
-  readonly price_id: number;
-  readonly interval_start: string;
-  readonly interval_seconds: number;
-  readonly price: number;
-  readonly quantity: number;
-  readonly type: string;
-  readonly marginal_quantity: number;
-  readonly marginal_frac: number;
-  readonly buyer_total: number;
-  readonly seller_total: number;
-  /** When this interval cleared (its end). */
-  readonly cleared_at: string;
-  /** When the next interval clears and supersedes this price. */
-  readonly next_boundary: string;
-}
+/** A price as GET /prices/current serves it: the runtime's message, plus when its interval cleared. */
+export type PriceView = PriceMessage & { readonly cleared_at: string };
 
 /** A price ready to send: serialized once, with its validator. */
 export interface ServedPrice {
