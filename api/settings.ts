@@ -1,4 +1,5 @@
 import { ErrorCode, TessError } from '../engine/errors.js';
+import { TIMESCALEDB_CHOICES, type TimescaleChoice } from '../storage/migrations.js';
 
 /**
  * Process settings, read once from the environment at start and passed explicitly to
@@ -27,6 +28,17 @@ export interface Settings {
   readonly graceMs: number;
   /** How far back intervals missed during downtime are cleared. @defaultValue 24 h */
   readonly backfillHours: number;
+  /**
+   * Whether a database is put on TimescaleDB when it is first migrated: auto (when the
+   * server offers the extension preloaded), on (refuse a server that cannot), off.
+   * @defaultValue auto
+   */
+  readonly timescaledb: TimescaleChoice;
+  /**
+   * Age after which TimescaleDB compresses chunks of order, meter, transaction and log
+   * (0: never). Applied at start; ignored on plain PostgreSQL. @defaultValue 7 days
+   */
+  readonly compressAfterDays: number;
 }
 
 export const DEFAULTS: Settings = Object.freeze({
@@ -41,7 +53,18 @@ export const DEFAULTS: Settings = Object.freeze({
   schedulerSyncMs: 2_000,
   graceMs: 250,
   backfillHours: 24,
+  timescaledb: 'auto',
+  compressAfterDays: 7,
 });
+
+function choice<T extends string>(env: NodeJS.ProcessEnv, name: string, choices: readonly T[], fallback: T): T {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
+  if (!(choices as readonly string[]).includes(text)) {
+    throw new TessError(ErrorCode.INVALID, `${name} must be one of ${choices.join(', ')}, not ${JSON.stringify(text)}`);
+  }
+  return text as T;
+}
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const text = env[name];
@@ -94,5 +117,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     schedulerSyncMs: integer(env, 'SCHEDULER_SYNC_MS', DEFAULTS.schedulerSyncMs, 50, 3_600_000),
     graceMs: integer(env, 'GRACE_MS', DEFAULTS.graceMs, 0, 60_000),
     backfillHours: integer(env, 'BACKFILL_HOURS', DEFAULTS.backfillHours, 0, 24 * 366),
+    timescaledb: choice(env, 'TIMESCALEDB', TIMESCALEDB_CHOICES, DEFAULTS.timescaledb),
+    compressAfterDays: integer(env, 'COMPRESS_AFTER_DAYS', DEFAULTS.compressAfterDays, 0, 3660),
   });
 }

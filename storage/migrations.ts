@@ -34,6 +34,17 @@ export type MigrateCommand =
   | { readonly kind: 'version' }
   | { readonly kind: 'force'; readonly version: number | null };
 
+/** Whether a database is put on TimescaleDB when first migrated (migration 1 reads it). */
+export const TIMESCALEDB_CHOICES = ['auto', 'on', 'off'] as const;
+export type TimescaleChoice = (typeof TIMESCALEDB_CHOICES)[number];
+
+export interface MigrateOptions {
+  /** @defaultValue MIGRATIONS_DIR */
+  readonly dir?: string;
+  /** @defaultValue 'auto': TimescaleDB when the server offers it preloaded */
+  readonly timescaledb?: TimescaleChoice;
+}
+
 export interface MigrateResult extends MigrationState {
   /** File names applied by this call, in order. */
   readonly applied: readonly string[];
@@ -143,11 +154,12 @@ function dirtyError(state: MigrationState): TessError {
 export async function migrate(
   url: string,
   command: MigrateCommand,
-  dir = MIGRATIONS_DIR,
+  options: MigrateOptions = {},
 ): Promise<MigrateResult> {
-  const migrations = await loadMigrations(dir);
+  const migrations = await loadMigrations(options.dir);
   const client = await connectClient(url);
   try {
+    await client.query("SELECT set_config('tess.timescaledb', $1, false)", [options.timescaledb ?? 'auto']);
     const where = await client.query('SELECT current_database() AS d, current_schema() AS s');
     const lock = advisoryLockId(where.rows[0].d, where.rows[0].s);
     await client.query('SELECT pg_advisory_lock($1)', [lock]);

@@ -166,7 +166,7 @@ describe('migrations', () => {
         'BEGIN;\nCREATE TABLE broken (x int);\nSELECT no_such_function();\nCOMMIT;\n',
       );
       await writeFile(join(dir, '000900_broken.down.sql'), 'BEGIN;\nDROP TABLE IF EXISTS broken;\nCOMMIT;\n');
-      const error = await migrate(other.url, { kind: 'up' }, dir).catch((e) => e);
+      const error = await migrate(other.url, { kind: 'up' }, { dir }).catch((e) => e);
       expect(error.code).toBe(ErrorCode.MIGRATION);
       expect(error.message).toMatch(
         /000900_broken\.up\.sql failed at line 3: function no_such_function\(\) does not exist/,
@@ -176,10 +176,10 @@ describe('migrations', () => {
       ]);
       // Nothing of the broken file stayed.
       expect(await query(other.url, "SELECT to_regclass('broken') AS t")).toEqual([{ t: null }]);
-      const refused = await migrate(other.url, { kind: 'up' }, dir).catch((e) => e);
+      const refused = await migrate(other.url, { kind: 'up' }, { dir }).catch((e) => e);
       expect(refused.message).toMatch(/dirty at version 900.*tess migrate force/);
-      await migrate(other.url, { kind: 'force', version: last }, dir);
-      expect(await migrate(other.url, { kind: 'version' }, dir)).toMatchObject({
+      await migrate(other.url, { kind: 'force', version: last }, { dir });
+      expect(await migrate(other.url, { kind: 'version' }, { dir })).toMatchObject({
         version: last,
         dirty: false,
       });

@@ -20,9 +20,9 @@ export function registerMigrate(program: Command): void {
     );
 
   const run = async (command: MigrateCommand) => {
-    const { databaseUrl } = readSettings();
+    const { databaseUrl, timescaledb } = readSettings();
     await ensureDatabase(databaseUrl);
-    const result = await migrate(databaseUrl, command);
+    const result = await migrate(databaseUrl, command, { timescaledb });
     for (const file of result.applied) process.stdout.write(`applied ${file}\n`);
     process.stdout.write(`version ${result.version ?? 'none'}${result.dirty ? ' (dirty)' : ''}\n`);
   };

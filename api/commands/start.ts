@@ -38,7 +38,7 @@ export function registerStart(program: Command): void {
       const log = pino({ level: settings.logLevel });
       const redis = await connectRedis(settings.redisUrl);
       await ensureDatabase(settings.databaseUrl);
-      const { version } = await migrate(settings.databaseUrl, { kind: 'up' });
+      const { version } = await migrate(settings.databaseUrl, { kind: 'up' }, { timescaledb: settings.timescaledb });
       const db = await openDatabase(settings.databaseUrl);
 
       const runtime =
