@@ -5,7 +5,7 @@ import Fastify, { type FastifyInstance, type HTTPMethods, LogController } from '
 import type { Redis } from 'ioredis';
 import { ErrorCode, TessError } from '../engine/errors.js';
 import type { Database } from '../storage/index.js';
-import { hasTimescale } from '../storage/queries/prices.js';
+import { readStorageMode } from '../storage/storage-mode.js';
 import { authHook } from './http/auth.js';
 import type { ApiContext, RateLimit } from './http/context.js';
 import { Directory } from './http/directory.js';
@@ -78,6 +78,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     await app.close();
     throw err;
   }
+  const storage = await readStorageMode(db.pool);
   const ctx: ApiContext = {
     db,
     redis,
@@ -85,7 +86,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     directory,
     prices,
     orders,
-    timescale: await hasTimescale(db.pool),
+    storage,
     priceRateLimit: deps.priceRateLimit ?? { max: 1200, timeWindowMs: 60_000 },
   };
 
@@ -125,7 +126,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     served.set(shape, entry);
   });
 
-  registerHealth(app, db, redis);
+  registerHealth(app, db, redis, storage);
   registerCurrentPrice(app, ctx);
   registerTables(app, ctx, {
     order: orderSpecials(ctx),

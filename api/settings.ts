@@ -57,11 +57,19 @@ export const DEFAULTS: Settings = Object.freeze({
   compressAfterDays: 7,
 });
 
-function choice<T extends string>(env: NodeJS.ProcessEnv, name: string, choices: readonly T[], fallback: T): T {
+function choice<T extends string>(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  choices: readonly T[],
+  fallback: T,
+): T {
   const text = env[name];
   if (text === undefined || text === '') return fallback;
   if (!(choices as readonly string[]).includes(text)) {
-    throw new TessError(ErrorCode.INVALID, `${name} must be one of ${choices.join(', ')}, not ${JSON.stringify(text)}`);
+    throw new TessError(
+      ErrorCode.INVALID,
+      `${name} must be one of ${choices.join(', ')}, not ${JSON.stringify(text)}`,
+    );
   }
   return text as T;
 }

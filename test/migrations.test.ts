@@ -8,6 +8,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../engine/errors.js';
 import { advisoryLockId, loadMigrations, MIGRATIONS_DIR, migrate } from '../storage/migrations.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { serverUrl, timescaleChoice } from './helpers/server-url.js';
+
+const MIGRATE = { timescaledb: timescaleChoice() };
+
+/** What migration 1 must choose on this server: TimescaleDB when offered preloaded, unless off. */
+async function expectTimescale(): Promise<boolean> {
+  if (timescaleChoice() === 'off') return false;
+  const [row] = await query<{ offered: boolean }>(
+    serverUrl('postgres'),
+    `SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb')
+        AND current_setting('timescaledb.max_background_workers', true) IS NOT NULL AS offered`,
+  );
+  return row!.offered;
+}
 
 const exec = promisify(execFile);
 
@@ -63,14 +77,14 @@ describe('migrations', () => {
   });
 
   it('up applies every file and leaves golang-migrate state; a second up is a no-op', async () => {
-    const first = await migrate(db.url, { kind: 'up' });
+    const first = await migrate(db.url, { kind: 'up' }, MIGRATE);
     expect(first.applied.length).toBe((await loadMigrations()).length);
     expect(first).toMatchObject({ version: last, dirty: false });
     expect(await query(db.url, 'SELECT version, dirty FROM schema_migrations')).toEqual([
       { version: last, dirty: false },
     ]);
     const before = await schemaDump(db.url);
-    const second = await migrate(db.url, { kind: 'up' });
+    const second = await migrate(db.url, { kind: 'up' }, MIGRATE);
     expect(second.applied).toEqual([]);
     expect(await schemaDump(db.url)).toBe(before);
     const created = await query(db.url, "SELECT count(*)::int AS n FROM log WHERE event = 'CREATE'");
@@ -78,7 +92,7 @@ describe('migrations', () => {
     // Every schema change after the log table exists is logged; the second up logged nothing.
     const altered = await query<{ message: string }>(
       db.url,
-      "SELECT message FROM log WHERE event = 'ALTER' ORDER BY log_id",
+      "SELECT message FROM log WHERE event = 'ALTER' AND table_name IS NULL ORDER BY log_id",
     );
     const files = (await loadMigrations()).map((m) => m.up.split('/').pop());
     expect(altered.map((r) => r.message)).toEqual(files.slice(1).map((f) => `migration ${f} applied`));
@@ -97,19 +111,19 @@ describe('migrations', () => {
 
   it('down all then up all leaves the same catalog', async () => {
     const before = await schemaDump(db.url);
-    const down = await migrate(db.url, { kind: 'down' });
+    const down = await migrate(db.url, { kind: 'down' }, MIGRATE);
     expect(down.version).toBeNull();
     expect(await query(db.url, 'SELECT * FROM schema_migrations')).toEqual([]);
     expect(await query(db.url, "SELECT to_regclass('system') AS t")).toEqual([{ t: null }]);
-    await migrate(db.url, { kind: 'up' });
+    await migrate(db.url, { kind: 'up' }, MIGRATE);
     expect(await schemaDump(db.url)).toBe(before);
   });
 
   it('down N and up N step one migration at a time', async () => {
     const all = await loadMigrations();
-    const r = await migrate(db.url, { kind: 'down', steps: 1 });
+    const r = await migrate(db.url, { kind: 'down', steps: 1 }, MIGRATE);
     expect(r).toMatchObject({ version: all.at(-2)!.version, applied: [all.at(-1)!.down.split('/').pop()] });
-    const u = await migrate(db.url, { kind: 'up', steps: 1 });
+    const u = await migrate(db.url, { kind: 'up', steps: 1 }, MIGRATE);
     expect(u.version).toBe(last);
   });
 
@@ -117,8 +131,8 @@ describe('migrations', () => {
     const other = await createTestDatabase({ empty: true });
     try {
       const [a, b] = await Promise.all([
-        migrate(other.url, { kind: 'up' }),
-        migrate(other.url, { kind: 'up' }),
+        migrate(other.url, { kind: 'up' }, MIGRATE),
+        migrate(other.url, { kind: 'up' }, MIGRATE),
       ]);
       const applied = [...a.applied, ...b.applied].sort();
       const expected = (await loadMigrations()).map((m) => m.up.split('/').pop()).sort();
@@ -143,7 +157,7 @@ describe('migrations', () => {
     try {
       await holder.query('SELECT pg_advisory_lock($1)', [id]);
       let done = false;
-      const running = migrate(db.url, { kind: 'version' }).then((r) => {
+      const running = migrate(db.url, { kind: 'version' }, MIGRATE).then((r) => {
         done = true;
         return r;
       });
@@ -166,7 +180,7 @@ describe('migrations', () => {
         'BEGIN;\nCREATE TABLE broken (x int);\nSELECT no_such_function();\nCOMMIT;\n',
       );
       await writeFile(join(dir, '000900_broken.down.sql'), 'BEGIN;\nDROP TABLE IF EXISTS broken;\nCOMMIT;\n');
-      const error = await migrate(other.url, { kind: 'up' }, { dir }).catch((e) => e);
+      const error = await migrate(other.url, { kind: 'up' }, { ...MIGRATE, dir }).catch((e) => e);
       expect(error.code).toBe(ErrorCode.MIGRATION);
       expect(error.message).toMatch(
         /000900_broken\.up\.sql failed at line 3: function no_such_function\(\) does not exist/,
@@ -176,10 +190,10 @@ describe('migrations', () => {
       ]);
       // Nothing of the broken file stayed.
       expect(await query(other.url, "SELECT to_regclass('broken') AS t")).toEqual([{ t: null }]);
-      const refused = await migrate(other.url, { kind: 'up' }, { dir }).catch((e) => e);
+      const refused = await migrate(other.url, { kind: 'up' }, { ...MIGRATE, dir }).catch((e) => e);
       expect(refused.message).toMatch(/dirty at version 900.*tess migrate force/);
-      await migrate(other.url, { kind: 'force', version: last }, { dir });
-      expect(await migrate(other.url, { kind: 'version' }, { dir })).toMatchObject({
+      await migrate(other.url, { kind: 'force', version: last }, { ...MIGRATE, dir });
+      expect(await migrate(other.url, { kind: 'version' }, { ...MIGRATE, dir })).toMatchObject({
         version: last,
         dirty: false,
       });
@@ -189,18 +203,23 @@ describe('migrations', () => {
     }
   });
 
-  it('the time-series tables are hypertables exactly when TimescaleDB is available', async () => {
-    const [{ available }] = (await query<{ available: boolean }>(
+  it('the time-series tables are hypertables exactly when the database runs on TimescaleDB', async () => {
+    const [{ ts }] = (await query<{ ts: boolean }>(
       db.url,
-      "SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb') AS available",
-    )) as [{ available: boolean }];
+      "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb') AS ts",
+    )) as [{ ts: boolean }];
+    expect(ts).toBe(await expectTimescale());
     const series = ['log', 'meter', 'order', 'price', 'transaction'];
-    if (available) {
+    if (ts) {
       const rows = await query<{ hypertable_name: string }>(
         db.url,
         'SELECT hypertable_name FROM timescaledb_information.hypertables ORDER BY 1',
       );
       expect(rows.map((r) => r.hypertable_name)).toEqual(series);
+      // The log held rows when it was converted: the move was logged, the conformant way.
+      expect(
+        await query(db.url, "SELECT table_name FROM log WHERE event = 'ALTER' AND table_name IS NOT NULL"),
+      ).toEqual([{ table_name: 'log' }]);
     } else {
       const rows = await query<{ relname: string; relkind: string }>(
         db.url,
@@ -208,6 +227,59 @@ describe('migrations', () => {
         [series],
       );
       expect(rows).toEqual(series.map((relname) => ({ relname, relkind: 'r' })));
+    }
+  });
+});
+
+describe('converting tables that hold rows into hypertables', () => {
+  it('moves every row into chunks the conformant way: one logged ALTER per table, nothing lost', async () => {
+    if (!(await expectTimescale())) {
+      // Plain PostgreSQL has no hypertables: migration 4 must leave the tables ordinary.
+      const other = await createTestDatabase({ empty: true });
+      try {
+        await migrate(other.url, { kind: 'up' }, MIGRATE);
+        expect(
+          await query(other.url, 'SELECT count(*)::int AS n FROM log WHERE table_name IS NOT NULL'),
+        ).toEqual([{ n: 0 }]);
+      } finally {
+        await other.drop();
+      }
+      return;
+    }
+    const other = await createTestDatabase({ empty: true });
+    try {
+      await migrate(other.url, { kind: 'up', steps: 3 }, MIGRATE);
+      await query(
+        other.url,
+        `WITH s AS (INSERT INTO system (name) VALUES ('s') RETURNING system_id),
+              r AS (INSERT INTO resource (system_id, name) SELECT system_id, 'capacity' FROM s RETURNING resource_id),
+              u AS (INSERT INTO "user" (system_id, name, email) SELECT system_id, 'u', 'u@example.org' FROM s RETURNING user_id),
+              d AS (INSERT INTO device (user_id, name) SELECT user_id, 'd' FROM u RETURNING device_id, user_id),
+              o AS (INSERT INTO "order" (device_id, resource_id, interval_start, side, quantity, price)
+                    SELECT device_id, resource_id, '2026-01-01', 'buy', 1, 10 FROM d, r RETURNING order_id),
+              p AS (INSERT INTO price (resource_id, interval_start, price, quantity, type)
+                    SELECT resource_id, '2026-01-01', 10, 1, 'BUYER' FROM r RETURNING price_id),
+              m AS (INSERT INTO meter (device_id, resource_id, interval_start, quantity)
+                    SELECT device_id, resource_id, '2026-01-01', 1 FROM d, r RETURNING meter_id)
+         INSERT INTO transaction (user_id, device_id, order_id, price_id, amount, balance)
+         SELECT d.user_id, d.device_id, o.order_id, p.price_id, -10, -10 FROM d, o, p, m`,
+      );
+      const counts = `SELECT (SELECT count(*) FROM "order")::int AS o, (SELECT count(*) FROM price)::int AS p,
+                             (SELECT count(*) FROM meter)::int AS m, (SELECT count(*) FROM transaction)::int AS t`;
+      expect(await query(other.url, counts)).toEqual([{ o: 1, p: 1, m: 1, t: 1 }]);
+      await migrate(other.url, { kind: 'up' }, MIGRATE);
+      expect(await query(other.url, counts)).toEqual([{ o: 1, p: 1, m: 1, t: 1 }]);
+      const logged = await query<{ table_name: string }>(
+        other.url,
+        "SELECT table_name FROM log WHERE event = 'ALTER' AND table_name IS NOT NULL ORDER BY table_name",
+      );
+      expect(logged.map((r) => r.table_name)).toEqual(['log', 'meter', 'order', 'price', 'transaction']);
+      // Every row now lives in a chunk: the parent tables are empty.
+      expect(await query(other.url, 'SELECT count(*)::int AS n FROM ONLY "order"')).toEqual([{ n: 0 }]);
+      // The escape hatch closed with the migration's transaction.
+      await expect(query(other.url, 'DELETE FROM "order"')).rejects.toThrow(/immutable/);
+    } finally {
+      await other.drop();
     }
   });
 });

@@ -21,7 +21,9 @@ export function registerMigrate(program: Command): void {
 
   const run = async (command: MigrateCommand) => {
     const { databaseUrl, timescaledb } = readSettings();
-    await ensureDatabase(databaseUrl);
+    // Only `up` creates a missing database, as `npm start` does; version, down and force
+    // report it missing (one line, from the connect) rather than create an empty one.
+    if (command.kind === 'up') await ensureDatabase(databaseUrl);
     const result = await migrate(databaseUrl, command, { timescaledb });
     for (const file of result.applied) process.stdout.write(`applied ${file}\n`);
     process.stdout.write(`version ${result.version ?? 'none'}${result.dirty ? ' (dirty)' : ''}\n`);

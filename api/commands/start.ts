@@ -2,9 +2,9 @@ import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { ErrorCode, TessError } from '../../engine/errors.js';
-import { ensureDatabase } from '../../storage/connection.js';
 import { openDatabase } from '../../storage/index.js';
-import { migrate } from '../../storage/migrations.js';
+import { prepareDatabase } from '../../storage/prepare.js';
+import { describeStorage } from '../../storage/storage-mode.js';
 import { connectRedis } from '../../workers/redis.js';
 import { Runtime } from '../../workers/runtime.js';
 import { buildServer } from '../server.js';
@@ -37,8 +37,7 @@ export function registerStart(program: Command): void {
       const settings = readSettings();
       const log = pino({ level: settings.logLevel });
       const redis = await connectRedis(settings.redisUrl);
-      await ensureDatabase(settings.databaseUrl);
-      const { version } = await migrate(settings.databaseUrl, { kind: 'up' }, { timescaledb: settings.timescaledb });
+      const { version, mode } = await prepareDatabase(settings.databaseUrl, settings);
       const db = await openDatabase(settings.databaseUrl);
 
       const runtime =
@@ -66,7 +65,10 @@ export function registerStart(program: Command): void {
         app = await buildServer(deps);
       }
       const address = await app.listen({ port: settings.port, host: settings.host });
-      log.info({ version, role }, `TESS (${role}) listening on ${address}`);
+      log.info(
+        { version, role, storage: mode },
+        `TESS (${role}) listening on ${address}, storage: ${describeStorage(mode)}`,
+      );
 
       let stopping = false;
       const stop = async (signal: string) => {

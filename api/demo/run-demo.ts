@@ -1,10 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { intervalStart } from '../../engine/intervals.js';
-import { ensureDatabase } from '../../storage/connection.js';
 import { type Database, openDatabase } from '../../storage/index.js';
-import { migrate } from '../../storage/migrations.js';
 import { connectRedis } from '../../workers/redis.js';
+import { prepareDatabase } from '../../storage/prepare.js';
 import { Runtime } from '../../workers/runtime.js';
 import { issueToken } from '../http/tokens.js';
 import { buildServer } from '../server.js';
@@ -88,8 +87,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const log = pino({ level: 'error' });
   const redis = await connectRedis(settings.redisUrl);
   const subscriber = await connectRedis(settings.redisUrl);
-  await ensureDatabase(settings.databaseUrl);
-  await migrate(settings.databaseUrl, { kind: 'up' });
+  await prepareDatabase(settings.databaseUrl, settings);
   const db = await openDatabase(settings.databaseUrl, { system: options.system });
   let app: FastifyInstance | undefined;
   let runtime: Runtime | undefined;

@@ -1,3 +1,4 @@
+import type { StorageMode } from '../../storage/storage-mode.js';
 import type { Redis } from 'ioredis';
 import type { Database } from '../../storage/index.js';
 import type { NewOrder } from '../../storage/queries/orders.js';
@@ -22,7 +23,7 @@ export interface ApiContext {
   readonly directory: Directory;
   readonly prices: PriceCache;
   readonly orders: GroupCommit<OrderIntake>;
-  /** Whether time_bucket (TimescaleDB) is available; date_bin is used otherwise. */
-  readonly timescale: boolean;
+  /** TimescaleDB (price history from continuous aggregates) or plain PostgreSQL. */
+  readonly storage: StorageMode;
   readonly priceRateLimit: RateLimit;
 }

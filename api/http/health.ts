@@ -5,6 +5,7 @@ import { ErrorCode } from '../../engine/errors.js';
 import type { Database } from '../../storage/index.js';
 import { registry } from '../../workers/metrics.js';
 import { sendError } from './errors.js';
+import { describeStorage, type StorageMode } from '../../storage/storage-mode.js';
 
 const requestSeconds = new Histogram({
   name: 'tess_http_request_duration_seconds',
@@ -40,10 +41,10 @@ export function installRequestMetrics(app: FastifyInstance): void {
 }
 
 /** GET /health (database and Redis answer, else 503 naming what is down) and GET /metrics (Prometheus). */
-export function registerHealth(app: FastifyInstance, db: Database, redis: Redis): void {
+export function registerHealth(app: FastifyInstance, db: Database, redis: Redis, storage: StorageMode): void {
   app.get(
     '/health',
-    { schema: { tags: ['operations'], summary: 'database and Redis reachable' } },
+    { schema: { tags: ['operations'], summary: 'database and Redis reachable; which storage runs' } },
     async (_req, reply) => {
       const down: string[] = [];
       await Promise.all([
@@ -54,7 +55,7 @@ export function registerHealth(app: FastifyInstance, db: Database, redis: Redis)
         down.sort();
         return sendError(reply.code(503), ErrorCode.UNAVAILABLE, `${down.join(' and ')} unreachable`);
       }
-      return { status: 'ok' };
+      return { status: 'ok', storage: describeStorage(storage) };
     },
   );
   app.get(

@@ -166,7 +166,7 @@ export function priceSpecials(ctx: ApiContext): TableSpecials {
             `more than ${BUCKET_LIMIT} buckets: give a wider bucket or a shorter range`,
           );
         }
-        const items = await priceBuckets(ctx.db.pool, range, bucket, ctx.timescale);
+        const items = await priceBuckets(ctx.db.pool, range, bucket, ctx.storage.kind === 'timescaledb');
         return { ...head, bucket: q['bucket'], bucket_seconds: bucket, items };
       },
     },

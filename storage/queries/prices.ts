@@ -1,12 +1,6 @@
 import type { PriceRow } from '../rows.js';
 import { asofParam, type Queryable } from './current.js';
 
-/** Whether the TimescaleDB extension is installed in this database (time_bucket is available). */
-export async function hasTimescale(db: Queryable): Promise<boolean> {
-  const { rows } = await db.query("SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'");
-  return rows.length > 0;
-}
-
 /**
  * The price of the latest cleared interval of a resource, as of `asof`. An interval is
  * cleared after it starts, so only intervals starting by `asof` are looked at: the
@@ -59,31 +53,68 @@ export interface PriceBucket {
   readonly intervals: number;
 }
 
+/** Continuous aggregates of price (migration 6), by bucket width in seconds. */
+const AGGREGATES: ReadonlyMap<number, string> = new Map([
+  [300, 'price_5m'],
+  [3_600, 'price_1h'],
+  [86_400, 'price_1d'],
+]);
+
+/**
+ * The columns of a bucket from its sums. Turnover (price × quantity) and volume are
+ * summed in numeric, so a bucket's figures are exact whatever the grouping: the raw
+ * query and the continuous aggregates (which sum sums) give the same doubles.
+ */
+const FIGURES = `open, high, low, close, (turnover / nullif(volume, 0))::float8 AS vwap,
+                 volume::float8 AS volume, intervals::int AS intervals`;
+
 /**
  * Open, high, low, close, volume-weighted price and volume per bucket of `bucketSeconds`,
- * aligned to the Unix epoch: time_bucket on TimescaleDB, date_bin elsewhere.
+ * aligned to the Unix epoch, of the intervals starting in the range. On TimescaleDB,
+ * 5-minute, 1-hour and 1-day buckets of the present state (no `asof`) come from continuous
+ * aggregates, real-time so the newest intervals count; only the partial buckets at either
+ * end of an unaligned range are computed from `price`. Every other read is computed from
+ * `price` (date_bin), which the aggregates cannot answer as of a past time.
  */
 export async function priceBuckets(
   db: Queryable,
   range: PriceRange,
   bucketSeconds: number,
-  timescale: boolean,
+  aggregates: boolean,
 ): Promise<PriceBucket[]> {
-  const bucket = timescale
-    ? "time_bucket(make_interval(secs => $5), interval_start, TIMESTAMPTZ 'epoch')"
-    : "date_bin(make_interval(secs => $5), interval_start, TIMESTAMPTZ 'epoch')";
+  const view = aggregates && range.asof === null ? AGGREGATES.get(bucketSeconds) : undefined;
+  if (view === undefined) return rawBuckets(db, range, bucketSeconds);
+  const width = bucketSeconds * 1000;
+  const first = new Date(Math.ceil(range.from.getTime() / width) * width);
+  const end = new Date(Math.floor(range.to.getTime() / width) * width);
+  if (!(first < end)) return rawBuckets(db, range, bucketSeconds);
+  const [head, middle, tail] = await Promise.all([
+    first > range.from ? rawBuckets(db, { ...range, to: first }, bucketSeconds) : [],
+    db.query(
+      `SELECT bucket_start, ${FIGURES} FROM ${view}
+        WHERE resource_id = $1 AND bucket_start >= $2 AND bucket_start < $3 ORDER BY bucket_start`,
+      [range.resourceId, first, end],
+    ),
+    end < range.to ? rawBuckets(db, { ...range, from: end }, bucketSeconds) : [],
+  ]);
+  return [...head, ...(middle.rows as PriceBucket[]), ...tail];
+}
+
+async function rawBuckets(db: Queryable, range: PriceRange, bucketSeconds: number): Promise<PriceBucket[]> {
   const { rows } = await db.query(
-    `SELECT ${bucket} AS bucket_start,
-            (array_agg(price ORDER BY interval_start))[1] AS open,
-            max(price) AS high,
-            min(price) AS low,
-            (array_agg(price ORDER BY interval_start DESC))[1] AS close,
-            sum(price * quantity) / nullif(sum(quantity), 0) AS vwap,
-            sum(quantity) AS volume,
-            count(*)::int AS intervals
-       FROM price
-      WHERE resource_id = $1 AND interval_start >= $2 AND interval_start < $3 AND created <= $4
-      GROUP BY 1 ORDER BY 1`,
+    `SELECT bucket_start, ${FIGURES}
+       FROM (SELECT date_bin(make_interval(secs => $5), interval_start, TIMESTAMPTZ 'epoch') AS bucket_start,
+                    (array_agg(price ORDER BY interval_start))[1] AS open,
+                    max(price) AS high,
+                    min(price) AS low,
+                    (array_agg(price ORDER BY interval_start DESC))[1] AS close,
+                    sum(price::numeric * quantity::numeric) AS turnover,
+                    sum(quantity::numeric) AS volume,
+                    count(*) AS intervals
+               FROM price
+              WHERE resource_id = $1 AND interval_start >= $2 AND interval_start < $3 AND created <= $4
+              GROUP BY 1) AS b
+      ORDER BY bucket_start`,
     [range.resourceId, range.from, range.to, asofParam(range.asof), bucketSeconds],
   );
   return rows as PriceBucket[];

@@ -1,3 +1,4 @@
+import { timescaleChoice } from '../helpers/server-url.js';
 import { readFile } from 'node:fs/promises';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
@@ -13,7 +14,12 @@ describe('health, metrics, docs', () => {
   it('/health checks PostgreSQL and Redis', async () => {
     const r = await call(api.app, 'GET', '/health');
     expect(r.statusCode).toBe(200);
-    expect(r.data).toEqual({ status: 'ok' });
+    const storage = {
+      on: /^TimescaleDB \d+\.\d+/,
+      off: /^plain PostgreSQL: this database was created without it \(TIMESCALEDB=off\)$/,
+      auto: /^(TimescaleDB \d+\.\d+|plain PostgreSQL: .+)/,
+    }[timescaleChoice()];
+    expect(r.data).toEqual({ status: 'ok', storage: expect.stringMatching(storage) });
   });
 
   it('/health is 503 naming what is down', async () => {

@@ -3,7 +3,7 @@ import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { ensureDatabase, quoteIdent } from '../../storage/connection.js';
 import { migrate } from '../../storage/migrations.js';
-import { serverUrl } from './server-url.js';
+import { serverUrl, timescaleChoice } from './server-url.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -37,7 +37,7 @@ export default async function setup(project: TestProject) {
   const templateDatabase = `${runPrefix}template`;
   const url = serverUrl(templateDatabase);
   await ensureDatabase(url);
-  await migrate(url, { kind: 'up' });
+  await migrate(url, { kind: 'up' }, { timescaledb: timescaleChoice() });
   // Cloning needs a template nobody is connected to. TimescaleDB starts background
   // workers in every database that allows connections; closing the template to
   // connections keeps them (and anyone else) out.

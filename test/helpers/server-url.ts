@@ -1,3 +1,5 @@
+import type { TimescaleChoice } from '../../storage/migrations.js';
+
 /** The PostgreSQL server the tests use: TEST_DATABASE_URL, else the server of DATABASE_URL, else the local default. */
 export function serverUrl(database: string): string {
   const base =
@@ -10,3 +12,7 @@ export function serverUrl(database: string): string {
 }
 
 export const redisUrl = (): string => process.env['REDIS_URL'] || 'redis://127.0.0.1:6379';
+
+/** The TIMESCALEDB choice of this run (auto, on or off): CI runs the suite once with each storage. */
+export const timescaleChoice = (): TimescaleChoice =>
+  (process.env['TIMESCALEDB'] as TimescaleChoice) || 'auto';
