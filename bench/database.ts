@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { ensureDatabase, quoteIdent } from '../storage/connection.js';
 import { type Database, openDatabase } from '../storage/index.js';
-import { migrate } from '../storage/migrations.js';
+import { migrate, TIMESCALEDB_CHOICES, type TimescaleChoice } from '../storage/migrations.js';
 
 /** The server benchmarks use: BENCH_DATABASE_URL, else DATABASE_URL's server, else the local default. */
 export function benchServerUrl(database: string): string {
@@ -13,6 +13,17 @@ export function benchServerUrl(database: string): string {
   const u = new URL(base);
   u.pathname = `/${database}`;
   return u.toString();
+}
+
+/** TIMESCALEDB=auto|on|off, as for `tess start`: which storage the benchmark databases use. */
+export function benchTimescale(): TimescaleChoice {
+  const choice = process.env['TIMESCALEDB'] || 'auto';
+  if (!(TIMESCALEDB_CHOICES as readonly string[]).includes(choice)) {
+    throw new Error(
+      `TIMESCALEDB must be one of ${TIMESCALEDB_CHOICES.join(', ')}, not ${JSON.stringify(choice)}`,
+    );
+  }
+  return choice as TimescaleChoice;
 }
 
 export const benchRedisUrl = (): string => process.env['REDIS_URL'] || 'redis://127.0.0.1:6379';
@@ -29,7 +40,7 @@ export async function createBenchDatabase(options: { poolSize?: number } = {}): 
   const name = `tess_bench_${randomBytes(4).toString('hex')}`;
   const url = benchServerUrl(name);
   await ensureDatabase(url);
-  await migrate(url, { kind: 'up' });
+  await migrate(url, { kind: 'up' }, { timescaledb: benchTimescale() });
   const db = await openDatabase(url, { system: 'bench', poolSize: options.poolSize ?? 10 });
   return {
     url,
