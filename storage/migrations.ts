@@ -142,6 +142,28 @@ async function runFile(client: pg.Client, file: string, version: number): Promis
   }
 }
 
+/**
+ * TIMESCALEDB=on on a server that cannot give it: refused before anything is marked, so
+ * the database stays clean (migration 1 would refuse too, but after the dirty mark).
+ */
+async function requireTimescale(client: pg.Client): Promise<void> {
+  const { rows } = await client.query(
+    `SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb') AS installed,
+            EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb') AS available,
+            current_setting('timescaledb.max_background_workers', true) IS NOT NULL AS preloaded`,
+  );
+  const r = rows[0] as { installed: boolean; available: boolean; preloaded: boolean };
+  if (r.installed || (r.available && r.preloaded)) return;
+  throw new TessError(
+    ErrorCode.MIGRATION,
+    `TIMESCALEDB=on, but this server ${
+      r.available
+        ? 'lists the timescaledb extension without preloading it (add timescaledb to shared_preload_libraries and restart)'
+        : 'does not offer the timescaledb extension'
+    }; set TIMESCALEDB=auto to run on plain PostgreSQL`,
+  );
+}
+
 function dirtyError(state: MigrationState): TessError {
   return new TessError(
     ErrorCode.MIGRATION,
@@ -160,6 +182,7 @@ export async function migrate(
   const client = await connectClient(url);
   try {
     await client.query("SELECT set_config('tess.timescaledb', $1, false)", [options.timescaledb ?? 'auto']);
+    if (options.timescaledb === 'on' && command.kind === 'up') await requireTimescale(client);
     const where = await client.query('SELECT current_database() AS d, current_schema() AS s');
     const lock = advisoryLockId(where.rows[0].d, where.rows[0].s);
     await client.query('SELECT pg_advisory_lock($1)', [lock]);

@@ -1,3 +1,4 @@
+import { aggregateFor } from '../price-aggregates.js';
 import type { PriceRow } from '../rows.js';
 import { asofParam, type Queryable } from './current.js';
 
@@ -53,13 +54,6 @@ export interface PriceBucket {
   readonly intervals: number;
 }
 
-/** Continuous aggregates of price (migration 6), by bucket width in seconds. */
-const AGGREGATES: ReadonlyMap<number, string> = new Map([
-  [300, 'price_5m'],
-  [3_600, 'price_1h'],
-  [86_400, 'price_1d'],
-]);
-
 /**
  * The columns of a bucket from its sums. Turnover (price × quantity) and volume are
  * summed in numeric, so a bucket's figures are exact whatever the grouping: the raw
@@ -82,7 +76,7 @@ export async function priceBuckets(
   bucketSeconds: number,
   aggregates: boolean,
 ): Promise<PriceBucket[]> {
-  const view = aggregates && range.asof === null ? AGGREGATES.get(bucketSeconds) : undefined;
+  const view = aggregates && range.asof === null ? aggregateFor(bucketSeconds) : undefined;
   if (view === undefined) return rawBuckets(db, range, bucketSeconds);
   const width = bucketSeconds * 1000;
   const first = new Date(Math.ceil(range.from.getTime() / width) * width);

@@ -1,0 +1,49 @@
+import type { Queryable } from './queries/current.js';
+
+/**
+ * The continuous aggregates of price (migration 6), finest first: each is built on the
+ * one before it, so a refresh goes in this order. `lag` is its refresh policy's end
+ * offset: a price written for an interval older than that may fall below the
+ * aggregate's watermark, where real-time aggregation no longer looks at `price`.
+ */
+const AGGREGATES = [
+  { view: 'price_5m', seconds: 300, lagSeconds: 600 },
+  { view: 'price_1h', seconds: 3_600, lagSeconds: 3_600 },
+  { view: 'price_1d', seconds: 86_400, lagSeconds: 86_400 },
+] as const;
+
+/** The aggregate serving buckets of this width, if any. */
+export const aggregateFor = (bucketSeconds: number): string | undefined =>
+  AGGREGATES.find((a) => a.seconds === bucketSeconds)?.view;
+
+/**
+ * Brings the aggregates up to date for prices just written for intervals starting in
+ * [from, to), when they are old enough to lie below a watermark (late clearing after
+ * downtime, long intervals, loads). Newer prices need nothing: real-time aggregation
+ * reads them from `price`. Without this, such a bucket would read stale until the next
+ * scheduled refresh. Must run outside a transaction (TimescaleDB's rule for refreshes).
+ * `now` is the caller's clock.
+ */
+export async function refreshPriceAggregates(db: Queryable, from: Date, to: Date, now: Date): Promise<void> {
+  for (const { view, seconds, lagSeconds } of AGGREGATES) {
+    const width = seconds * 1000;
+    // Never past where the refresh policy itself stops: materializing a bucket that is
+    // still filling would move the watermark over prices yet to come.
+    const cap = Math.floor((now.getTime() - lagSeconds * 1000) / width) * width;
+    const start = Math.floor(from.getTime() / width) * width;
+    const end = Math.min(Math.ceil(to.getTime() / width) * width, cap);
+    if (start >= end) continue;
+    await db.query('CALL refresh_continuous_aggregate($1::regclass, $2::timestamptz, $3::timestamptz)', [
+      view,
+      new Date(start),
+      new Date(end),
+    ]);
+  }
+}
+
+/** Refreshes every aggregate over all time (after a load). */
+export async function refreshAllPriceAggregates(db: Queryable): Promise<void> {
+  for (const { view } of AGGREGATES) {
+    await db.query('CALL refresh_continuous_aggregate($1::regclass, NULL, NULL)', [view]);
+  }
+}
