@@ -80,7 +80,7 @@ function report(r: BenchResult): string {
 const machine = await describeMachine();
 process.stdout.write(
   `TESS benchmarks (${quick ? 'quick' : 'full'}) on ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ` +
-    `PostgreSQL ${machine.postgres}${machine.timescaledb ? ` + TimescaleDB ${machine.timescaledb}` : ''}, commit ${machine.commit ?? 'unknown'}\n\n`,
+    `PostgreSQL ${machine.postgres}, storage: ${machine.storage}, commit ${machine.commit ?? 'unknown'}\n\n`,
 );
 await mkdir(resultsDir, { recursive: true });
 const bar = process.stderr.isTTY

@@ -1,13 +1,17 @@
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import pg from 'pg';
-import { benchServerUrl } from './database.js';
+import { describeStorage, readStorageMode, type StorageMode } from '../storage/storage-mode.js';
+import { benchServerUrl, createBenchDatabase } from './database.js';
 
 export interface Machine {
   readonly cpu: string;
   readonly cores: number;
   readonly node: string;
   readonly postgres: string;
+  /** The storage the benchmark databases use, e.g. `TimescaleDB 2.28.3` or `plain PostgreSQL: …`. */
+  readonly storage: string;
+  /** The TimescaleDB version the benchmark databases use; null on plain PostgreSQL. */
   readonly timescaledb: string | null;
   readonly commit: string | null;
   readonly date: string;
@@ -16,17 +20,22 @@ export interface Machine {
 /** What the figures were measured on. */
 export async function describeMachine(): Promise<Machine> {
   let postgres = 'unknown';
-  let timescaledb: string | null = null;
   const client = new pg.Client({ connectionString: benchServerUrl('postgres') });
   try {
     await client.connect();
     postgres = (await client.query('SHOW server_version')).rows[0].server_version;
-    const ts = await client.query(
-      "SELECT default_version FROM pg_available_extensions WHERE name = 'timescaledb'",
-    );
-    timescaledb = ts.rows[0]?.default_version ?? null;
   } finally {
     await client.end().catch(() => {});
+  }
+  // Whether the server offers TimescaleDB says nothing of what the benchmarks run on
+  // (TIMESCALEDB=off, or auto on a server that lists it without preloading it): ask a
+  // database created exactly as theirs are.
+  const probe = await createBenchDatabase({ poolSize: 1 });
+  let mode: StorageMode;
+  try {
+    mode = await readStorageMode(probe.db.pool);
+  } finally {
+    await probe.drop();
   }
   let commit: string | null = null;
   try {
@@ -41,7 +50,8 @@ export async function describeMachine(): Promise<Machine> {
     cores: cpus().length,
     node: process.version,
     postgres,
-    timescaledb,
+    storage: describeStorage(mode),
+    timescaledb: mode.kind === 'timescaledb' ? mode.version : null,
     commit,
     date: new Date().toISOString(),
   };

@@ -10,4 +10,5 @@ export const BENCHMARKS: Record<string, () => Promise<Benchmark<never>>> = {
   'http-price': async () => (await import('./http-price.js')).httpPrice as Benchmark<never>,
   'http-order': async () => (await import('./http-order.js')).httpOrder as Benchmark<never>,
   'http-asof': async () => (await import('./http-asof.js')).httpAsof as Benchmark<never>,
+  history: async () => (await import('./history.js')).history as Benchmark<never>,
 };
