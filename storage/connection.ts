@@ -8,6 +8,17 @@ pg.types.setTypeParser(1700, (v) => Number.parseFloat(v));
 pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
 
 const START_HINT = 'start it with `docker compose up -d postgres redis`';
+/** What a command that needs a migrated database tells the user to run first. */
+export const MIGRATE_HINT = 'run `tess migrate up` or `npm start` first';
+
+/** The database a URL names, or '' when it names none. */
+export function databaseName(url: string): string {
+  try {
+    return decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
+  } catch {
+    return '';
+  }
+}
 
 /** The URL without its password, for messages. */
 export function redactUrl(url: string): string {
@@ -39,6 +50,14 @@ export function translateConnectError(err: unknown, url: string): unknown {
       {
         cause: err,
       },
+    );
+  }
+  // 3D000 invalid_catalog_name: the server is up but the database was never created.
+  if (code === '3D000') {
+    return new TessError(
+      ErrorCode.UNAVAILABLE,
+      `database "${databaseName(url)}" does not exist at ${redactUrl(url)}; ${MIGRATE_HINT}`,
+      { cause: err },
     );
   }
   if (code === '28P01' || code === '28000') {
@@ -82,8 +101,7 @@ export function quoteIdent(name: string): string {
  * server's `postgres` database to do so. Safe when several processes start at once.
  */
 export async function ensureDatabase(url: string): Promise<void> {
-  const target = new URL(url);
-  const name = decodeURIComponent(target.pathname.replace(/^\//, ''));
+  const name = databaseName(url);
   if (!name) throw new TessError(ErrorCode.INVALID, `DATABASE_URL ${redactUrl(url)} names no database`);
   const admin = new URL(url);
   admin.pathname = '/postgres';
@@ -91,8 +109,17 @@ export async function ensureDatabase(url: string): Promise<void> {
   try {
     client = await connectClient(admin.toString());
   } catch (err) {
+    const cause = err instanceof TessError ? err.cause : err;
+    // Without a maintenance database there is nowhere to run CREATE DATABASE from.
+    if ((cause as { code?: string } | null)?.code === '3D000') {
+      throw new TessError(
+        ErrorCode.UNAVAILABLE,
+        `cannot create database "${name}": PostgreSQL at ${redactUrl(admin.toString())} has no "postgres" database to connect to`,
+        { cause },
+      );
+    }
     // Report the URL the user configured, not the maintenance database used here.
-    throw err instanceof TessError ? translateConnectError(err.cause, url) : err;
+    throw err instanceof TessError ? translateConnectError(cause, url) : err;
   }
   try {
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);

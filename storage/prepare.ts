@@ -1,6 +1,5 @@
-import { ensureDatabase } from './connection.js';
 import { setCompressionAge } from './compression.js';
-import { connectClient } from './connection.js';
+import { connectClient, ensureDatabase } from './connection.js';
 import { migrate, type TimescaleChoice } from './migrations.js';
 import { readStorageMode, type StorageMode } from './storage-mode.js';
 

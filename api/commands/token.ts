@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { ErrorCode, TessError } from '../../engine/errors.js';
-import { type Database, openDatabase } from '../../storage/index.js';
+import { type Database, openDatabase, requireMigrated } from '../../storage/index.js';
 import { configValue } from '../../storage/queries/current.js';
 import { issueToken } from '../http/tokens.js';
 import { readSettings } from '../settings.js';
@@ -50,7 +50,10 @@ export function registerToken(program: Command): void {
         );
       const userId = opts.user === undefined ? undefined : id(opts.user, '--user');
       const deviceId = opts.device === undefined ? undefined : id(opts.device, '--device');
-      const db = await openDatabase(readSettings().databaseUrl, { poolSize: 2 });
+      const { databaseUrl } = readSettings();
+      // One line naming the database and what to run, rather than `relation … does not exist`.
+      await requireMigrated(databaseUrl);
+      const db = await openDatabase(databaseUrl, { poolSize: 2 });
       try {
         const target = opts.admin ? { userId: await administrator(db) } : { userId, deviceId };
         if (target.userId !== undefined && !opts.admin) {

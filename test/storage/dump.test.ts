@@ -1,12 +1,14 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ErrorCode } from '../../engine/errors.js';
 import { type Database, dump, load, openDatabase, TABLE_ORDER, TABLES } from '../../storage/index.js';
 import { tess } from '../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { sleep, useDatabase } from '../helpers/open.js';
+import { serverUrl } from '../helpers/server-url.js';
 
 const source = useDatabase({ system: 'dumped' });
 let dir: string;
@@ -167,6 +169,39 @@ describe('dump and load', () => {
     } finally {
       await target.db.close();
       await target.test.drop();
+    }
+  });
+
+  it('`tess load FILE` into a database that does not exist yet creates and migrates it first', async () => {
+    const file = join(dir, 'fresh.tess');
+    const d = await tess(['dump', file], { env: { DATABASE_URL: source.test.url } });
+    expect(d.code).toBe(0);
+    // Under the run's prefix, so the run's teardown drops it whatever happens here.
+    const url = serverUrl(`${inject('runPrefix')}fresh_${randomBytes(4).toString('hex')}`);
+    const l = await tess(['load', file], { env: { DATABASE_URL: url } });
+    expect(l.stderr).toBe('');
+    expect(l.code).toBe(0);
+    expect(l.stdout).toMatch(/^loaded \d+ rows from .*fresh\.tess\n$/);
+    const target = await openDatabase(url, { system: 'dumped' });
+    try {
+      for (const table of TABLE_ORDER) {
+        if (table === 'log') continue;
+        expect(await allRows(target, table), table).toEqual(await allRows(source.db, table));
+      }
+      // The log is the source's up to the snapshot (its DUMP is logged after), then the LOAD.
+      const want = (await allRows(source.db, 'log')) as { event: string }[];
+      const got = (await allRows(target, 'log')) as { event: string }[];
+      expect(want.at(-1)).toMatchObject({ event: 'DUMP', message: expect.stringContaining('fresh.tess') });
+      expect(got.at(-1)).toMatchObject({ event: 'LOAD' });
+      expect(got.slice(0, -1)).toEqual(want.slice(0, -1));
+      // Loading again is refused: the database now holds data.
+      const again = await tess(['load', file], { env: { DATABASE_URL: url } });
+      expect(again.code).toBe(1);
+      expect(again.stderr).toMatch(
+        /^tess: cannot load into a database that holds data: table system has \d+ rows\n$/,
+      );
+    } finally {
+      await target.close();
     }
   });
 });
