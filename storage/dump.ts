@@ -1,3 +1,4 @@
+import { refreshAllPriceAggregates } from './price-aggregates.js';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
@@ -195,5 +196,8 @@ export async function load(db: Database, file: string, onProgress?: Progress): P
   } finally {
     lines.close();
   }
+  // Loaded prices lie below the aggregates' watermarks, where real-time aggregation does
+  // not look: materialize them now rather than at the next scheduled refresh.
+  await refreshAllPriceAggregates(db.pool);
   return { rows: counts, total };
 }

@@ -41,8 +41,10 @@ export async function refreshPriceAggregates(db: Queryable, from: Date, to: Date
   }
 }
 
-/** Refreshes every aggregate over all time (after a load). */
+/** Refreshes every aggregate over all time (after a load); nothing on plain PostgreSQL. */
 export async function refreshAllPriceAggregates(db: Queryable): Promise<void> {
+  const { rows } = await db.query("SELECT to_regclass('price_5m') IS NOT NULL AS present");
+  if (!rows[0].present) return;
   for (const { view } of AGGREGATES) {
     await db.query('CALL refresh_continuous_aggregate($1::regclass, NULL, NULL)', [view]);
   }

@@ -1,3 +1,5 @@
+import { priceBuckets } from '../../storage/queries/prices.js';
+import { readStorageMode } from '../../storage/storage-mode.js';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -194,6 +196,17 @@ describe('dump and load', () => {
       expect(want.at(-1)).toMatchObject({ event: 'DUMP', message: expect.stringContaining('fresh.tess') });
       expect(got.at(-1)).toMatchObject({ event: 'LOAD' });
       expect(got.slice(0, -1)).toEqual(want.slice(0, -1));
+      // Price history reads the same from the aggregates (materialized by the load) as from prices.
+      const range = {
+        resourceId: (await target.resource.find({ system_id: await target.systemId(), name: 'capacity' }))!,
+        from: new Date('2026-02-28T00:00:00Z'),
+        to: new Date('2026-03-03T00:00:00Z'),
+        asof: null,
+      };
+      const aggregates = (await readStorageMode(target.pool)).kind === 'timescaledb';
+      const buckets = await priceBuckets(target.pool, range, 86_400, aggregates);
+      expect(buckets).toHaveLength(1);
+      expect(buckets).toEqual(await priceBuckets(target.pool, range, 86_400, false));
       // Loading again is refused: the database now holds data.
       const again = await tess(['load', file], { env: { DATABASE_URL: url } });
       expect(again.code).toBe(1);
