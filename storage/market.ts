@@ -236,25 +236,25 @@ export async function writeClearing(client: Client, rec: ClearingRecord): Promis
   }
   await copyRows(client, TABLES.order, versions);
 
-  const owners = await ownersOf(client, o.deviceIds);
-  const money: Record<string, unknown>[] = [];
-  for (let i = 0; i < o.n; i++) {
-    if (rec.result.fills[i] === 0) continue;
-    const device = o.deviceIds[i]!;
-    money.push({
-      user_id: owners.get(device),
-      device_id: device,
-      // The order row that was filled: the bid, as it stood when the interval closed.
-      order_id: o.orderIds[i],
-      meter_id: null,
-      price_id: priceId,
-      amount: rec.result.amounts[i]! / 1e6,
-    });
-  }
-  if (money.length) {
-    await fillBalances(client, money);
-    await copyRows(client, TABLES.transaction, money);
-  }
+  const filled: number[] = [];
+  for (let i = 0; i < o.n; i++) if (rec.result.fills[i] !== 0) filled.push(i);
+  if (filled.length === 0) return price;
+  // Owners only of the devices that are paid or charged: unfilled orders book nothing.
+  const owners = await ownersOf(
+    client,
+    filled.map((i) => o.deviceIds[i]!),
+  );
+  const money = filled.map((i) => ({
+    user_id: owners.get(o.deviceIds[i]!),
+    device_id: o.deviceIds[i],
+    // The order row that was filled: the bid, as it stood when the interval closed.
+    order_id: o.orderIds[i],
+    meter_id: null,
+    price_id: priceId,
+    amount: rec.result.amounts[i]! / 1e6,
+  }));
+  await fillBalances(client, money);
+  await copyRows(client, TABLES.transaction, money);
   return price;
 }
 
