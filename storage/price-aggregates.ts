@@ -22,9 +22,10 @@ export const aggregateFor = (bucketSeconds: number): string | undefined =>
  * downtime, long intervals, loads). Newer prices need nothing: real-time aggregation
  * reads them from `price`. Without this, such a bucket would read stale until the next
  * scheduled refresh. Must run outside a transaction (TimescaleDB's rule for refreshes).
- * `now` is the caller's clock.
+ * `now` is the caller's clock. Nothing on plain PostgreSQL.
  */
 export async function refreshPriceAggregates(db: Queryable, from: Date, to: Date, now: Date): Promise<void> {
+  let present: boolean | undefined;
   for (const { view, seconds, lagSeconds } of AGGREGATES) {
     const width = seconds * 1000;
     // Never past where the refresh policy itself stops: materializing a bucket that is
@@ -33,6 +34,9 @@ export async function refreshPriceAggregates(db: Queryable, from: Date, to: Date
     const start = Math.floor(from.getTime() / width) * width;
     const end = Math.min(Math.ceil(to.getTime() / width) * width, cap);
     if (start >= end) continue;
+    // Asked only for late prices, so the common case costs no query at all.
+    present ??= (await db.query("SELECT to_regclass('price_5m') IS NOT NULL AS present")).rows[0].present;
+    if (!present) return;
     await db.query('CALL refresh_continuous_aggregate($1::regclass, $2::timestamptz, $3::timestamptz)', [
       view,
       new Date(start),

@@ -13,6 +13,7 @@ import {
   writeClearing,
   writeMeterSettlements,
 } from '../storage/market.js';
+import { refreshPriceAggregates } from '../storage/price-aggregates.js';
 import type { PriceRow } from '../storage/rows.js';
 import { clearOptions, intervalSeconds } from './market-options.js';
 import { clearingSeconds, intervalsCleared, ordersPerInterval } from './metrics.js';
@@ -150,6 +151,12 @@ export async function clearInterval(
     client.release();
   }
 
+  // A late interval (after downtime, or a long one) may lie below the price aggregates'
+  // watermarks; bring them up to date so history reads it at once. The interval itself
+  // is committed whatever happens here.
+  await refreshPriceAggregates(deps.db.pool, from, end, new Date()).catch((err) =>
+    deps.log.warn({ err }, 'price history aggregates not refreshed; the scheduled refresh will catch up'),
+  );
   clearingSeconds.observe({ phase: 'read' }, ms.read / 1000);
   clearingSeconds.observe({ phase: 'clear' }, ms.clear / 1000);
   clearingSeconds.observe({ phase: 'write' }, ms.write / 1000);
