@@ -198,6 +198,6 @@ export async function load(db: Database, file: string, onProgress?: Progress): P
   }
   // Loaded prices lie below the aggregates' watermarks, where real-time aggregation does
   // not look: materialize them now rather than at the next scheduled refresh.
-  await refreshAllPriceAggregates(db.pool);
+  await refreshAllPriceAggregates(db.pool, new Date());
   return { rows: counts, total };
 }

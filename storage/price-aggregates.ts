@@ -18,38 +18,40 @@ export const aggregateFor = (bucketSeconds: number): string | undefined =>
 
 /**
  * Brings the aggregates up to date for prices just written for intervals starting in
- * [from, to), when they are old enough to lie below a watermark (late clearing after
- * downtime, long intervals, loads). Newer prices need nothing: real-time aggregation
- * reads them from `price`. Without this, such a bucket would read stale until the next
- * scheduled refresh. Must run outside a transaction (TimescaleDB's rule for refreshes).
- * `now` is the caller's clock. Nothing on plain PostgreSQL.
+ * [from, to) (from null: since the beginning), when they are old enough to lie below a
+ * watermark (late clearing after downtime, long intervals, loads). Newer prices need
+ * nothing: real-time aggregation reads them from `price`. Without this, such a bucket
+ * would read stale until the next scheduled refresh. Must run outside a transaction
+ * (TimescaleDB's rule for refreshes). `now` is the caller's clock. Nothing on plain
+ * PostgreSQL.
  */
-export async function refreshPriceAggregates(db: Queryable, from: Date, to: Date, now: Date): Promise<void> {
+export async function refreshPriceAggregates(
+  db: Queryable,
+  from: Date | null,
+  to: Date,
+  now: Date,
+): Promise<void> {
   let present: boolean | undefined;
   for (const { view, seconds, lagSeconds } of AGGREGATES) {
     const width = seconds * 1000;
     // Never past where the refresh policy itself stops: materializing a bucket that is
-    // still filling would move the watermark over prices yet to come.
+    // still filling would move the watermark over prices yet to come, which real-time
+    // aggregation would then no longer read.
     const cap = Math.floor((now.getTime() - lagSeconds * 1000) / width) * width;
-    const start = Math.floor(from.getTime() / width) * width;
+    const start = from === null ? null : Math.floor(from.getTime() / width) * width;
     const end = Math.min(Math.ceil(to.getTime() / width) * width, cap);
-    if (start >= end) continue;
+    if (start !== null && start >= end) continue;
     // Asked only for late prices, so the common case costs no query at all.
     present ??= (await db.query("SELECT to_regclass('price_5m') IS NOT NULL AS present")).rows[0].present;
     if (!present) return;
     await db.query('CALL refresh_continuous_aggregate($1::regclass, $2::timestamptz, $3::timestamptz)', [
       view,
-      new Date(start),
+      start === null ? null : new Date(start),
       new Date(end),
     ]);
   }
 }
 
-/** Refreshes every aggregate over all time (after a load); nothing on plain PostgreSQL. */
-export async function refreshAllPriceAggregates(db: Queryable): Promise<void> {
-  const { rows } = await db.query("SELECT to_regclass('price_5m') IS NOT NULL AS present");
-  if (!rows[0].present) return;
-  for (const { view } of AGGREGATES) {
-    await db.query('CALL refresh_continuous_aggregate($1::regclass, NULL, NULL)', [view]);
-  }
-}
+/** Refreshes every aggregate over all past buckets (after a load); nothing on plain PostgreSQL. */
+export const refreshAllPriceAggregates = (db: Queryable, now: Date): Promise<void> =>
+  refreshPriceAggregates(db, null, now, now);

@@ -81,7 +81,7 @@ describe('price history buckets', () => {
 
   it('continuous aggregates answer exactly as the raw query, before and after materialization', async () => {
     await agree(25);
-    if (timescale) await refreshAllPriceAggregates(t.db.pool);
+    if (timescale) await refreshAllPriceAggregates(t.db.pool, new Date());
     await agree(25);
   });
 

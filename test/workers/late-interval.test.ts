@@ -27,7 +27,15 @@ describe('an interval cleared late (after downtime)', () => {
        VALUES ($1, $3, $4, 'buy', 2, 71, $5), ($2, $3, $4, 'sell', 2, 69, $5)`,
       [m.devices[0], m.devices[1], m.resourceId, from, new Date(from.getTime() + 10_000)],
     );
-    await refreshAllPriceAggregates(t.db.pool);
+    // History up to the present, materialized: every watermark passes the late interval.
+    await t.db.price.add({
+      resource_id: m.resourceId,
+      interval_start: new Date(intervalStart(Date.now() - 3_600_000, 300)),
+      price: 50,
+      quantity: 1,
+      type: 'PRICE',
+    });
+    await refreshAllPriceAggregates(t.db.pool, new Date());
     const market = (await listMarkets(t.db.pool)).find((x) => x.resourceId === m.resourceId)!;
     const outcome = await clearInterval(
       { db: t.db, pool, log: pino({ level: 'silent' }) },
