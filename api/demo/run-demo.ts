@@ -177,6 +177,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
         if (bid && (await post(d.token, 'orders', { resource: 'capacity', ...bid }))) summary.orders++;
       });
       if (previous) {
+        // On a busy machine the clearing may still be writing: wait for it up to mid-interval.
+        const waitUntil = start + seconds * 500;
+        while (!cleared.has(previous.start) && Date.now() < waitUntil) await sleep(20);
         const price = cleared.get(previous.start);
         if (price !== undefined) {
           const { signal: s, bids: b, start: at } = previous;
