@@ -1,8 +1,8 @@
 import { refreshAllPriceAggregates } from './price-aggregates.js';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
+import { open, rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { ErrorCode, TessError } from '../engine/errors.js';
@@ -46,17 +46,28 @@ export interface DumpResult {
   readonly total: number;
 }
 
-async function write(out: Writable, text: string): Promise<void> {
-  if (!out.write(text)) await once(out, 'drain');
-}
-
 /**
  * Writes every table, from one consistent snapshot, to `file`, streamed with COPY (no
  * table is held in memory), then logs a DUMP event.
  */
 export async function dump(db: Database, file: string, onProgress?: Progress): Promise<DumpResult> {
+  // Written beside its final name and renamed when whole: a failed dump leaves no file
+  // that looks complete, and an unwritable path is reported before any work.
+  const partial = `${file}.partial`;
+  const handle = await open(partial, 'w').catch((err: NodeJS.ErrnoException) => {
+    throw new TessError(ErrorCode.INVALID, `cannot write ${file}: ${err.code ?? err.message}`, {
+      cause: err,
+    });
+  });
+  const out = handle.createWriteStream();
+  // A write error also rejects the pending write or `finish` below; this keeps it from
+  // being an unhandled 'error' event as well.
+  const failed = new Promise<never>((_, reject) => out.once('error', reject));
+  failed.catch(() => {});
+  const write = async (text: string) => {
+    if (!out.write(text)) await Promise.race([once(out, 'drain'), failed]);
+  };
   const client = await db.pool.connect();
-  const out = createWriteStream(file);
   const counts: Record<string, number> = {};
   let total = 0;
   try {
@@ -66,9 +77,9 @@ export async function dump(db: Database, file: string, onProgress?: Progress): P
       const { rows } = await client.query(`SELECT count(*)::bigint AS n FROM ${quoteIdent(name)}`);
       sizes.set(name, rows[0].n);
     }
-    await write(out, `${MAGIC}\n`);
+    await write(`${MAGIC}\n`);
     for (const { name, columns: cols } of DUMP_TABLES) {
-      await write(out, `TABLE ${name} ${cols.join(',')}\n`);
+      await write(`TABLE ${name} ${cols.join(',')}\n`);
       // COPY (SELECT …) rather than COPY table: on a hypertable the rows live in chunks.
       const order = cols.slice(0, 2).map(quoteIdent).join(', ');
       const source = client.query(
@@ -81,23 +92,25 @@ export async function dump(db: Database, file: string, onProgress?: Progress): P
       let lastReport = 0;
       for await (const chunk of source as AsyncIterable<Buffer>) {
         for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) done++;
-        await write(out, chunk.toString('utf8'));
+        await write(chunk.toString('utf8'));
         if (onProgress && done - lastReport >= 10_000) {
           onProgress(name, done, expected);
           lastReport = done;
         }
       }
       onProgress?.(name, done, expected);
-      await write(out, '\\.\n');
+      await write('\\.\n');
       counts[name] = done;
       total += done;
     }
-    await write(out, `END ${total}\n`);
+    await write(`END ${total}\n`);
     await client.query('COMMIT');
     out.end();
-    await once(out, 'finish');
+    await Promise.race([once(out, 'finish'), failed]);
+    await rename(partial, file);
   } catch (err) {
     out.destroy();
+    await rm(partial, { force: true });
     await client.query('ROLLBACK').catch(() => {});
     throw err;
   } finally {

@@ -1,6 +1,6 @@
 import { priceBuckets } from '../../storage/queries/prices.js';
 import { readStorageMode } from '../../storage/storage-mode.js';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -151,6 +151,17 @@ describe('dump and load', () => {
       await target.db.close();
       await target.test.drop();
     }
+  });
+
+  it('a dump to a path that cannot be written is one line, and leaves nothing', async () => {
+    const file = join(dir, 'no-such-folder', 'x.tess');
+    const d = await tess(['dump', file], { env: { DATABASE_URL: source.test.url } });
+    expect(d.code).toBe(1);
+    expect(d.stderr).toBe(`tess: cannot write ${file}: ENOENT\n`);
+    const ok = join(dir, 'whole.tess');
+    await dump(source.db, ok);
+    // Written under a temporary name and renamed when whole.
+    expect((await readdir(dir)).filter((f) => f.startsWith('whole'))).toEqual(['whole.tess']);
   });
 
   it('`tess dump FILE` and `tess load FILE`', async () => {
