@@ -1,10 +1,11 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { crc32 } from 'node:zlib';
 import type pg from 'pg';
 import { ErrorCode, TessError } from '../engine/errors.js';
 import { connectClient } from './connection.js';
+import { afterFailure, dirtyAdvice } from './migration-advice.js';
 
 /**
  * A runner for the SQL files in migrations/, keeping golang-migrate's bookkeeping
@@ -124,7 +125,8 @@ async function logSchemaChange(client: pg.Client, file: string): Promise<void> {
   ]);
 }
 
-async function runFile(client: pg.Client, file: string, version: number): Promise<void> {
+/** Runs one migration file; a failure names the file and line, then what it left (see migration-advice.ts). */
+async function runFile(client: pg.Client, file: string, advice: () => string): Promise<void> {
   const sql = await readFile(file, 'utf8');
   try {
     await client.query(sql);
@@ -135,8 +137,7 @@ async function runFile(client: pg.Client, file: string, version: number): Promis
     const line = e.position ? sql.slice(0, Number(e.position)).split('\n').length : undefined;
     throw new TessError(
       ErrorCode.MIGRATION,
-      `migration ${file.split('/').pop()} failed${line ? ` at line ${line}` : ''}: ${e.message}; ` +
-        `the database is marked dirty at version ${version}: repair it, then run \`tess migrate force <last good version>\``,
+      `migration ${basename(file)} failed${line ? ` at line ${line}` : ''}: ${e.message}; ${advice()}`,
       { cause: err },
     );
   }
@@ -164,11 +165,11 @@ async function requireTimescale(client: pg.Client): Promise<void> {
   );
 }
 
-function dirtyError(state: MigrationState): TessError {
+function dirtyError(migrations: readonly Migration[], state: MigrationState): TessError {
+  const at = state.version === null ? 'no version' : `version ${state.version}`;
   return new TessError(
     ErrorCode.MIGRATION,
-    `database is dirty at version ${state.version}: a migration failed part-way; inspect the schema, ` +
-      `then run \`tess migrate force <version>\` naming the last version that applied completely`,
+    `database is dirty at ${at}: ${dirtyAdvice(migrations, state.version)}`,
   );
 }
 
@@ -215,7 +216,7 @@ async function runLocked(
     await writeState(client, command.version, false);
     return { version: command.version, dirty: false, applied };
   }
-  if (state.dirty) throw dirtyError(state);
+  if (state.dirty) throw dirtyError(migrations, state);
   const index = state.version === null ? -1 : migrations.findIndex((m) => m.version === state.version);
   if (index === -1 && state.version !== null) {
     throw new TessError(
@@ -229,9 +230,9 @@ async function runLocked(
       index + 1,
       command.steps === undefined ? undefined : index + 1 + command.steps,
     );
-    for (const m of todo) {
+    for (const [i, m] of todo.entries()) {
       await writeState(client, m.version, true);
-      await runFile(client, m.up, m.version);
+      await runFile(client, m.up, () => afterFailure(migrations, index + 1 + i, 'up'));
       await logSchemaChange(client, m.up);
       await writeState(client, m.version, false);
       version = m.version;
@@ -244,7 +245,7 @@ async function runLocked(
       const previous = i > 0 ? migrations[i - 1]!.version : null;
       // Like golang-migrate, a down step is marked dirty at its target version.
       await writeState(client, previous, true);
-      await runFile(client, m.down, previous ?? -1);
+      await runFile(client, m.down, () => afterFailure(migrations, i, 'down'));
       await logSchemaChange(client, m.down);
       await writeState(client, previous, false);
       version = previous;

@@ -1,5 +1,6 @@
 import { ErrorCode, TessError } from '../engine/errors.js';
 import { connectClient, databaseName, MIGRATE_HINT, redactUrl } from './connection.js';
+import { dirtyAdvice } from './migration-advice.js';
 import { loadMigrations, MIGRATIONS_DIR } from './migrations.js';
 
 /**
@@ -37,8 +38,7 @@ export async function requireMigrated(url: string, dir = MIGRATIONS_DIR): Promis
   if (dirty) {
     throw new TessError(
       ErrorCode.MIGRATION,
-      `${where} is dirty at version ${at}: a migration failed part-way; inspect the schema, ` +
-        'then run `tess migrate force <version>` naming the last version that applied completely',
+      `${where} is dirty at ${version === null ? 'no version' : `version ${version}`}: ${dirtyAdvice(migrations, version)}`,
     );
   }
   if (version === latest) return version;

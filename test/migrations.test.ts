@@ -6,7 +6,14 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../engine/errors.js';
-import { advisoryLockId, loadMigrations, MIGRATIONS_DIR, migrate } from '../storage/migrations.js';
+import {
+  advisoryLockId,
+  loadMigrations,
+  MIGRATIONS_DIR,
+  type MigrateCommand,
+  migrate,
+} from '../storage/migrations.js';
+import { requireMigrated } from '../storage/schema-check.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { serverUrl, timescaleChoice } from './helpers/server-url.js';
 
@@ -52,6 +59,52 @@ async function query<T = Record<string, unknown>>(
   } finally {
     await c.end();
   }
+}
+
+/** A database migrated from a copy of migrations/ with a 000900_broken pair added (its up file fails at line 3). */
+async function brokenSetUp(options: { brokenDown?: boolean } = {}) {
+  const dir = await mkdtemp(join(tmpdir(), 'tess-migrations-'));
+  const db = await createTestDatabase({ empty: true });
+  await cp(MIGRATIONS_DIR, dir, { recursive: true });
+  await writeFile(
+    join(dir, '000900_broken.up.sql'),
+    options.brokenDown
+      ? 'BEGIN;\nCREATE TABLE broken (x int);\nCOMMIT;\n'
+      : 'BEGIN;\nCREATE TABLE broken (x int);\nSELECT no_such_function();\nCOMMIT;\n',
+  );
+  await writeFile(
+    join(dir, '000900_broken.down.sql'),
+    options.brokenDown
+      ? 'BEGIN;\nDROP TABLE needed_by_down;\nDROP TABLE IF EXISTS broken;\nCOMMIT;\n'
+      : 'BEGIN;\nDROP TABLE IF EXISTS broken;\nCOMMIT;\n',
+  );
+  return {
+    dir,
+    url: db.url,
+    done: async () => {
+      await db.drop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The `tess migrate …` commands a message tells the user to run, in order, as argument lists. */
+function commandsIn(message: string): string[][] {
+  return [...message.matchAll(/`tess migrate ([^`]+)`/g)].map((m) => m[1]!.split(' '));
+}
+
+/** Runs one `tess migrate` command (as commandsIn returns it) against the copied migrations. */
+function run(url: string, dir: string, args: readonly string[]) {
+  const [kind, n] = args;
+  const steps = n === undefined ? {} : { steps: Number(n) };
+  const command: MigrateCommand | undefined =
+    kind === 'force'
+      ? { kind, version: n === '-1' ? null : Number(n) }
+      : kind === 'up' || kind === 'down'
+        ? { kind, ...steps }
+        : undefined;
+  if (!command) throw new Error(`not a migrate command: ${args.join(' ')}`);
+  return migrate(url, command, { ...MIGRATE, dir });
 }
 
 describe('migrations', () => {
@@ -173,35 +226,117 @@ describe('migrations', () => {
   });
 
   it('a failing migration leaves dirty = true, a clear error, and refuses to go on until forced', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'tess-migrations-'));
-    const other = await createTestDatabase({ empty: true });
+    const { dir, url, done } = await brokenSetUp();
     try {
-      await cp(MIGRATIONS_DIR, dir, { recursive: true });
-      await writeFile(
-        join(dir, '000900_broken.up.sql'),
-        'BEGIN;\nCREATE TABLE broken (x int);\nSELECT no_such_function();\nCOMMIT;\n',
-      );
-      await writeFile(join(dir, '000900_broken.down.sql'), 'BEGIN;\nDROP TABLE IF EXISTS broken;\nCOMMIT;\n');
-      const error = await migrate(other.url, { kind: 'up' }, { ...MIGRATE, dir }).catch((e) => e);
+      const error = await migrate(url, { kind: 'up' }, { ...MIGRATE, dir }).catch((e) => e);
       expect(error.code).toBe(ErrorCode.MIGRATION);
       expect(error.message).toMatch(
         /000900_broken\.up\.sql failed at line 3: function no_such_function\(\) does not exist/,
       );
-      expect(await query(other.url, 'SELECT version, dirty FROM schema_migrations')).toEqual([
+      expect(await query(url, 'SELECT version, dirty FROM schema_migrations')).toEqual([
         { version: 900, dirty: true },
       ]);
       // Nothing of the broken file stayed.
-      expect(await query(other.url, "SELECT to_regclass('broken') AS t")).toEqual([{ t: null }]);
-      const refused = await migrate(other.url, { kind: 'up' }, { ...MIGRATE, dir }).catch((e) => e);
+      expect(await query(url, "SELECT to_regclass('broken') AS t")).toEqual([{ t: null }]);
+      const refused = await migrate(url, { kind: 'up' }, { ...MIGRATE, dir }).catch((e) => e);
       expect(refused.message).toMatch(/dirty at version 900.*tess migrate force/);
-      await migrate(other.url, { kind: 'force', version: last }, { ...MIGRATE, dir });
-      expect(await migrate(other.url, { kind: 'version' }, { ...MIGRATE, dir })).toMatchObject({
+    } finally {
+      await done();
+    }
+  });
+
+  it('a failed migration says what the database holds and the two ways back, with the numbers', async () => {
+    const { dir, url, done } = await brokenSetUp();
+    try {
+      const failed = await migrate(url, { kind: 'up' }, { ...MIGRATE, dir }).catch((e) => e);
+      // The file is one transaction: the schema is the previous version's, marked dirty at the failed one.
+      const state = `the database has version ${last}'s schema, marked dirty at version 900`;
+      const retry = `fix the cause (the data or the server), run \`tess migrate force ${last}\` then \`tess migrate up\``;
+      const byHand = `if you applied its changes by hand, run \`tess migrate force 900\``;
+      for (const part of [state, retry, byHand]) expect(failed.message).toContain(part);
+      // Every later refusal, by the runner or by a command that needs a migrated database, says the same.
+      const refused = await migrate(url, { kind: 'up' }, { ...MIGRATE, dir }).catch((e) => e);
+      const checked = await requireMigrated(url, dir).catch((e) => e);
+      for (const e of [refused, checked]) {
+        expect(e.code).toBe(ErrorCode.MIGRATION);
+        expect(e.message).toMatch(/dirty at version 900: migration 000900_broken\.up\.sql failed/);
+        for (const part of [`version ${last}'s schema`, retry, byHand]) expect(e.message).toContain(part);
+      }
+    } finally {
+      await done();
+    }
+  });
+
+  it('recovery (a): the cause fixed, forcing the previous version and retrying applies the file', async () => {
+    const { dir, url, done } = await brokenSetUp();
+    try {
+      const failed = await migrate(url, { kind: 'up' }, { ...MIGRATE, dir }).catch((e) => e);
+      const [force, up] = commandsIn(failed.message);
+      expect([force, up]).toEqual([['force', String(last)], ['up']]);
+      // Without fixing the cause, the retry fails the same way: the advice says fix it first.
+      await run(url, dir, force!);
+      const again = await run(url, dir, up!).catch((e) => e);
+      expect(again.message).toBe(failed.message);
+      // The cause was the server's: the function the file calls is missing. Provide it, follow the advice.
+      await query(url, "CREATE FUNCTION no_such_function() RETURNS int LANGUAGE sql AS 'SELECT 1'");
+      await run(url, dir, force!);
+      expect((await run(url, dir, up!)).applied).toEqual(['000900_broken.up.sql']);
+      expect(await query(url, 'SELECT version, dirty FROM schema_migrations')).toEqual([
+        { version: 900, dirty: false },
+      ]);
+      expect(await query(url, "SELECT to_regclass('broken') IS NOT NULL AS t")).toEqual([{ t: true }]);
+      expect(await requireMigrated(url, dir)).toBe(900);
+    } finally {
+      await done();
+    }
+  });
+
+  it("recovery (b): the file's changes applied by hand, forcing the failed version makes it current", async () => {
+    const { dir, url, done } = await brokenSetUp();
+    try {
+      const failed = await migrate(url, { kind: 'up' }, { ...MIGRATE, dir }).catch((e) => e);
+      const force = commandsIn(failed.message)[2];
+      expect(force).toEqual(['force', '900']);
+      // What the file meant to leave, done by hand (its failing check skipped).
+      await query(url, 'CREATE TABLE broken (x int)');
+      await run(url, dir, force!);
+      expect(await requireMigrated(url, dir)).toBe(900);
+      expect((await migrate(url, { kind: 'up' }, { ...MIGRATE, dir })).applied).toEqual([]);
+      // And the schema is whole: undoing 900 uses what was applied by hand.
+      await migrate(url, { kind: 'down', steps: 1 }, { ...MIGRATE, dir });
+      expect(await query(url, "SELECT to_regclass('broken') AS t")).toEqual([{ t: null }]);
+    } finally {
+      await done();
+    }
+  });
+
+  it('a failed down step: the schema is still the undone version, dirty at the one below', async () => {
+    const { dir, url, done } = await brokenSetUp({ brokenDown: true });
+    try {
+      await migrate(url, { kind: 'up' }, { ...MIGRATE, dir });
+      const failed = await migrate(url, { kind: 'down', steps: 1 }, { ...MIGRATE, dir }).catch((e) => e);
+      expect(failed.message).toContain(
+        `the database still has version 900's schema, marked dirty at version ${last}`,
+      );
+      expect(commandsIn(failed.message)).toEqual([
+        ['force', '900'],
+        ['down', '1'],
+        ['force', String(last)],
+      ]);
+      const checked = await requireMigrated(url, dir).catch((e) => e);
+      expect(checked.message).toContain(
+        `If it was \`tess migrate down\` that failed, the database still has version 900's schema`,
+      );
+      // Retry after fixing the cause (a table the down file expects).
+      await query(url, 'CREATE TABLE needed_by_down (x int)');
+      for (const command of commandsIn(failed.message).slice(0, 2)) await run(url, dir, command);
+      expect(await requireMigrated(url, dir).catch((e) => e.message)).toMatch(/not fully migrated/);
+      expect(await migrate(url, { kind: 'version' }, { ...MIGRATE, dir })).toMatchObject({
         version: last,
         dirty: false,
       });
     } finally {
-      await other.drop();
-      await rm(dir, { recursive: true, force: true });
+      await done();
     }
   });
 

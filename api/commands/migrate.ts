@@ -52,6 +52,9 @@ export function registerMigrate(program: Command): void {
     .action(() => run({ kind: 'version' }));
   cmd
     .command('force <V>')
-    .description('mark version V as applied and clean, without running anything (-1: none)')
+    .description(
+      'mark version V as applied and clean, without running anything (-1: none); after a failed ' +
+        'migration: the version before it, then `up` to retry, or the failed one if you applied it by hand',
+    )
     .action((v: string) => run({ kind: 'force', version: v === '-1' ? null : count(v, 'V') }));
 }
