@@ -13,7 +13,7 @@ import {
   type Resource,
   USER_OWNED,
 } from './rights.js';
-import { parseToken, secretMatches } from './tokens.js';
+import { parseToken, secretMatches, TOKEN_SHAPE } from './tokens.js';
 import type { Database } from '../../storage/index.js';
 
 /** Who a request acts for, from its bearer token. */
@@ -50,9 +50,16 @@ export async function authenticate(request: FastifyRequest, directory: Directory
   const header = request.headers.authorization;
   if (header === undefined) return null;
   const match = /^Bearer +(\S+) *$/i.exec(header);
-  if (!match) throw fail(ErrorCode.UNAUTHORIZED, 'Authorization must be "Bearer <token>"');
+  if (!match) throw fail(ErrorCode.UNAUTHORIZED, `Authorization must be "Bearer ${TOKEN_SHAPE}"`);
   const parsed = parseToken(match[1]!);
-  if (!parsed) throw fail(ErrorCode.UNAUTHORIZED, 'the bearer token is malformed');
+  // The shape is public (README), so naming it helps a caller who pasted the wrong thing;
+  // a well-formed token that is unknown or has a wrong secret is told nothing more.
+  if (!parsed) {
+    throw fail(
+      ErrorCode.UNAUTHORIZED,
+      `the bearer token is malformed: a token reads ${TOKEN_SHAPE}, a UUID and 43 base64url characters`,
+    );
+  }
   const row = await directory.principal(parsed.uniqueId);
   if (!row || !secretMatches(parsed.secret, row.secret_hash)) {
     throw fail(ErrorCode.UNAUTHORIZED, 'the bearer token is not valid');

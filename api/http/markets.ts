@@ -59,7 +59,7 @@ export function registerMarkets(app: FastifyInstance, ctx: ApiContext): void {
       const params = request.params as { resource: string; interval_start: string };
       const query = request.query as { system?: string; asof?: string };
       const start = parseTime(params.interval_start, 'interval_start');
-      const asof = parseAsof(query.asof);
+      const asof = parseAsof(query.asof, ctx.now());
       const systemId =
         query.system === undefined ? request.principal!.systemId : await ctx.directory.systemId(query.system);
       if (systemId === null) throw fail(ErrorCode.NOT_FOUND, `system ${query.system} not found`);

@@ -90,7 +90,7 @@ export function registerCurrentPrice(app: FastifyInstance, ctx: ApiContext): voi
       const query = request.query as { resource: string; system?: string; asof?: string };
       const system = query.system ?? defaultSystem;
       if (query.asof !== undefined) {
-        const asof = parseAsof(query.asof)!;
+        const asof = parseAsof(query.asof, ctx.now())!;
         const served = await ctx.prices.asof(system, query.resource, asof);
         if (!served)
           throw fail(ErrorCode.NOT_FOUND, `no price of ${query.resource} in ${system} as of ${query.asof}`);
@@ -138,7 +138,7 @@ export function priceSpecials(ctx: ApiContext): TableSpecials {
         const to = parseTime(q['to'], 'to');
         if (!(from < to)) throw fail(ErrorCode.INVALID, 'from must be earlier than to');
         const bucket = q['bucket'] === undefined ? null : parseBucket(q['bucket']);
-        const asof = parseAsof(q['asof']);
+        const asof = parseAsof(q['asof'], ctx.now());
         const system = q['system'] ?? ctx.db.systemName;
         const ids = await ctx.prices.resolve(system, q['resource']);
         if (!ids) throw fail(ErrorCode.NOT_FOUND, `resource ${q['resource']} not found in ${system}`);

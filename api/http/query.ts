@@ -14,9 +14,22 @@ export function parseTime(value: string, name: string): Date {
   return d;
 }
 
-/** The as-of time of a read, or null for now. */
-export const parseAsof = (value: string | undefined): Date | null =>
-  value === undefined ? null : parseTime(value, 'asof');
+/**
+ * The as-of time of a read, or null for now. A time later than the server's `now` is
+ * refused: the answer for it could still change, and serving the present under a future
+ * time would pass that off as settled. No clock-skew allowance, so the rule is exact.
+ */
+export function parseAsof(value: string | undefined, now: Date): Date | null {
+  if (value === undefined) return null;
+  const asof = parseTime(value, 'asof');
+  if (asof > now) {
+    throw fail(
+      ErrorCode.INVALID,
+      `asof must not be later than the server's time (${now.toISOString()}), not ${JSON.stringify(value)}`,
+    );
+  }
+  return asof;
+}
 
 export function parseLimit(value: string | undefined, max = 1000, fallback = 100): number {
   if (value === undefined) return fallback;

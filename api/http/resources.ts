@@ -86,7 +86,7 @@ export function shown(name: TableName, row: Values): Values {
 /**
  * The generic resource of every table, driven by storage's TABLES: POST add, GET by id,
  * GET find (all natural key fields given) or list (cursor paging), PUT set. Tables whose
- * rows are final answer 405 to PUT.
+ * rows are final answer 405 IMMUTABLE to PUT, PATCH and DELETE.
  */
 export function registerTables(
   app: FastifyInstance,
@@ -142,7 +142,7 @@ export function registerTables(
       },
       handler: async (request) => {
         const id = parseId((request.params as { id: string }).id, 'id');
-        const asof = parseAsof((request.query as { asof?: string }).asof);
+        const asof = parseAsof((request.query as { asof?: string }).asof, ctx.now());
         const found = await table(asof ? ctx.db.at(asof) : ctx.db).get(id);
         if (!found) throw fail(ErrorCode.NOT_FOUND, `${name} ${id} not found`);
         await assertOwns(ctx.db, request, name, found);
@@ -168,7 +168,7 @@ export function registerTables(
           if (answered !== undefined) return answered;
         }
         const query = request.query as Record<string, string | undefined>;
-        const asof = parseAsof(query['asof']);
+        const asof = parseAsof(query['asof'], ctx.now());
         const filters = columnFilters(def, query);
         await scopeFilters(ctx, request, name, filters);
         const db = asof ? ctx.db.at(asof) : ctx.db;
@@ -189,12 +189,16 @@ export function registerTables(
     });
 
     if (!def.settable) {
+      // A change of these rows is a request to rewrite history, not an unknown method:
+      // IMMUTABLE, as storage says. PATCH and DELETE answer the same, so that the 405s the
+      // server adds for unserved methods never list PUT in Allow.
       app.route({
-        method: 'PUT',
+        method: ['PUT', 'PATCH', 'DELETE'],
         url: path,
-        schema: { tags, summary: `${name} rows cannot be changed (405)`, response: errors },
-        handler: async () => {
-          throw fail(ErrorCode.METHOD_NOT_ALLOWED, `${name} rows cannot be changed: ${def.finalReason}`);
+        schema: { tags, summary: `${name} rows are final: 405 IMMUTABLE`, response: errors },
+        handler: async (_request, reply) => {
+          reply.header('allow', 'POST, GET');
+          throw fail(ErrorCode.IMMUTABLE, `${name} rows cannot be changed: ${def.finalReason}`);
         },
       });
       continue;

@@ -8,6 +8,8 @@ import { currentOf } from '../../storage/queries/current.js';
  * secret (32 random bytes, base64url) is shown once and only its SHA-256 is stored.
  */
 const PREFIX = 'tess_';
+/** What a token looks like, for messages that refuse one of another shape. */
+export const TOKEN_SHAPE = `${PREFIX}<unique_id>_<secret>`;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export const hashSecret = (secret: string): string => createHash('sha256').update(secret).digest('hex');

@@ -26,7 +26,7 @@ export function transactionSpecials(ctx: ApiContext): TableSpecials {
         }
         const limit = parseLimit(query['limit']);
         const ledger = await userLedger(ctx.db.pool, userId, {
-          asof: parseAsof(query['asof']),
+          asof: parseAsof(query['asof'], ctx.now()),
           after: parseCursor(query['after']),
           limit,
         });

@@ -31,13 +31,18 @@ afterAll(async () => {
 });
 
 describe('bearer tokens', () => {
-  it('no token, a malformed one or a wrong secret is 401', async () => {
+  it('no token, a malformed one (the message names the shape) or a wrong secret is 401', async () => {
     const good = p.tokens.operator;
     const wrongSecret = `${good.slice(0, -4)}AAAA`;
+    const malformed =
+      'the bearer token is malformed: a token reads tess_<unique_id>_<secret>, a UUID and 43 base64url characters';
     for (const [header, message] of [
       [undefined, 'this request needs a bearer token'],
-      ['Basic abc', 'Authorization must be "Bearer <token>"'],
-      ['Bearer nope', 'the bearer token is malformed'],
+      ['Basic abc', 'Authorization must be "Bearer tess_<unique_id>_<secret>"'],
+      ['Bearer nope', malformed],
+      [`Bearer ${good.slice(0, -1)}`, malformed],
+      [`Bearer tess_not-a-uuid_${good.slice(-43)}`, malformed],
+      // Well-formed but wrong or unknown: nothing said beyond "not valid".
       [`Bearer ${wrongSecret}`, 'the bearer token is not valid'],
       [
         `Bearer tess_00000000-0000-4000-8000-000000000000_${good.slice(-43)}`,

@@ -101,14 +101,22 @@ describe('GET /prices/current', () => {
   });
 
   it('asof= reads the price in effect then from the database', async () => {
-    // created has microseconds; 1 ms later is still before the next price (3 ms apart).
-    const r = await current(
-      `resource=capacity&asof=${new Date(prices[3]!.created.getTime() + 1).toISOString()}`,
-    );
-    expect(r.statusCode).toBe(200);
-    expect(r.data.price_id).toBe(prices[3]!.price_id);
-    const before = await current('resource=capacity&asof=2000-01-01T00:00:00Z');
-    expect(before.statusCode).toBe(404);
+    // The rows were created moments ago: a server clock two days back would refuse their
+    // times as later than now.
+    const saved = clock;
+    clock = Date.now();
+    try {
+      // created has microseconds; 1 ms later is still before the next price (3 ms apart).
+      const r = await current(
+        `resource=capacity&asof=${new Date(prices[3]!.created.getTime() + 1).toISOString()}`,
+      );
+      expect(r.statusCode).toBe(200);
+      expect(r.data.price_id).toBe(prices[3]!.price_id);
+      const before = await current('resource=capacity&asof=2000-01-01T00:00:00Z');
+      expect(before.statusCode).toBe(404);
+    } finally {
+      clock = saved;
+    }
   });
 
   it('404 for an unknown resource or system; 400 without a resource', async () => {

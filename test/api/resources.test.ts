@@ -72,11 +72,17 @@ describe('generic table resources', () => {
     expect(missing.data).toEqual({ error: { code: 'NOT_FOUND', message: 'nope not found' } });
   });
 
-  it('prices, transactions and log answer 405 to PUT', async () => {
-    for (const path of ['prices', 'transactions', 'log']) {
-      const r = await call(api.app, 'PUT', `/api/v1/${path}`, { ...admin(), body: {} });
-      expect(r.statusCode, path).toBe(405);
-      expect(r.data.error.code).toBe('METHOD_NOT_ALLOWED');
+  it('prices, transactions and log answer 405 IMMUTABLE to a change, with an Allow that works', async () => {
+    const table = { prices: 'price', transactions: 'transaction', log: 'log' };
+    for (const [path, name] of Object.entries(table)) {
+      for (const method of ['PUT', 'PATCH', 'DELETE'] as const) {
+        const r = await call(api.app, method, `/api/v1/${path}`, { ...admin(), body: {} });
+        expect(r.statusCode, `${method} ${path}`).toBe(405);
+        expect(r.data.error.code, `${method} ${path}`).toBe('IMMUTABLE');
+        expect(r.data.error.message).toMatch(new RegExp(`^${name} rows cannot be changed: `));
+        // Allow names only methods that are served: a PUT it offered would be refused too.
+        expect(r.headers['allow'], `${method} ${path}`).toBe('POST, GET');
+      }
     }
     const del = await call(api.app, 'DELETE', '/api/v1/config', admin());
     expect(del.statusCode).toBe(405);
