@@ -38,6 +38,41 @@ describe('immutability is enforced by the database', () => {
     expect(rows[0].n).toBe(1);
   });
 
+  it('the authorising log row cannot be erased: the log refuses UPDATE and DELETE even when authorised', async () => {
+    const before = (await raw('SELECT count(*)::int AS n, sum(length(message))::int AS m FROM log')).rows[0];
+    await t.db.config.add({ name: 'erase-me', value: 'before' });
+    const attack = `BEGIN;
+      WITH l AS (INSERT INTO log (event, table_name, message) VALUES ('UPDATE', 'config', 'cover') RETURNING log_id)
+      SELECT set_config('tess.nonconformant', log_id::text, true) FROM l;
+      UPDATE config SET value = 'after' WHERE name = 'erase-me';
+      DELETE FROM log WHERE message = 'cover';
+      COMMIT;`;
+    const err = await raw(attack).catch((e) => e);
+    expect(err.code).toBe('TS001');
+    expect(err.message).toBe('table "log" is immutable: DELETE refused');
+    const edit = await raw(
+      `BEGIN;
+       WITH l AS (INSERT INTO log (event, table_name, message) VALUES ('UPDATE', 'log', 'reword') RETURNING log_id)
+       SELECT set_config('tess.nonconformant', log_id::text, true) FROM l;
+       UPDATE log SET message = 'nothing happened';
+       COMMIT;`,
+    ).catch((e) => e);
+    expect(edit.message).toBe('table "log" is immutable: UPDATE refused');
+    // Nor can the whole log be replaced while the database holds a system (only a load into an empty one).
+    const replace = await raw(
+      `BEGIN;
+       WITH l AS (INSERT INTO log (event, table_name, message) VALUES ('DELETE', 'log', 'start over') RETURNING log_id)
+       SELECT set_config('tess.nonconformant', log_id::text, true) FROM l;
+       TRUNCATE log;
+       COMMIT;`,
+    ).catch((e) => e);
+    expect(replace.message).toBe('table "log" is immutable: TRUNCATE refused');
+    const { rows } = await raw("SELECT value FROM config WHERE name = 'erase-me'");
+    expect(rows).toEqual([{ value: 'before' }]);
+    const after = (await raw('SELECT count(*)::int AS n, sum(length(message))::int AS m FROM log')).rows[0];
+    expect(after).toEqual(before);
+  });
+
   it('naming a log row of another transaction does not open the guard', async () => {
     const { rows } = await raw("SELECT log_id FROM log WHERE event = 'CREATE'");
     const err = await raw(
