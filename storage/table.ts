@@ -124,29 +124,41 @@ export class Table<T extends TableName> {
     };
   }
 
-  /** The current version (at the clock) of each entry, ordered by id, with cursor paging. */
+  /**
+   * The current version (at the clock) of each entry, ordered by id, with cursor paging.
+   * Walks rows in id order and keeps a row when no later version of its entry exists at
+   * the clock (one probe of the key index) and it matches the filters: the work grows
+   * with the page, not with the table, and an index on a filtered column (e.g. orders by
+   * device) is used when it is selective. The current version is what the filters see,
+   * so an entry that once matched but no longer does is not listed.
+   */
   async list(options: ListOptions = {}): Promise<RowOf[T][]> {
+    const q = await this.listSql(options);
+    if (q === null) return [];
+    const { rows } = await this.ctx.runner.read((c) => c.query(q.sql, q.params));
+    return rows as RowOf[T][];
+  }
+
+  /** The statement `list` runs (null: the criteria name an entry that does not exist). */
+  async listSql(options: ListOptions = {}): Promise<{ sql: string; params: unknown[] } | null> {
     const limit = Math.min(Math.max(options.limit ?? 100, 1), 1000);
     const crit = (await this.criteria(options.where ?? {})) ?? null;
-    if (crit === null) return [];
+    if (crit === null) return null;
     const params: unknown[] = [this.clockParam(), options.after ?? 0, limit];
     const filters = Object.entries(crit).map(([k, v]) => {
-      if (v === null) return `${quoteIdent(k)} IS NULL`;
+      if (v === null) return `r.${quoteIdent(k)} IS NULL`;
       params.push(v);
-      return `${quoteIdent(k)} = $${params.length}`;
+      return `r.${quoteIdent(k)} = $${params.length}`;
     });
-    const filter = ['true', ...filters].join(' AND ');
-    const key = this.def.key.map(quoteIdent).join(', ');
-    const source = key
-      ? `(SELECT DISTINCT ON (${key}) * FROM ${this.T} WHERE created <= $1 ORDER BY ${key}, created DESC, ${this.ID} DESC)`
-      : `(SELECT * FROM ${this.T} WHERE created <= $1)`;
-    const { rows } = await this.ctx.runner.read((c) =>
-      c.query(
-        `SELECT * FROM ${source} cur WHERE ${this.ID} > $2 AND ${filter} ORDER BY ${this.ID} LIMIT $3`,
-        params,
-      ),
-    );
-    return rows as RowOf[T][];
+    const key = this.def.key.map(quoteIdent);
+    const newer = key.length
+      ? [
+          `NOT EXISTS (SELECT 1 FROM ${this.T} n WHERE ${key.map((k) => `n.${k} = r.${k}`).join(' AND ')}`,
+          ` AND n.created <= $1 AND (n.created, n.${this.ID}) > (r.created, r.${this.ID}))`,
+        ].join('')
+      : 'true';
+    const where = ['r.created <= $1', `r.${this.ID} > $2`, newer, ...filters].join(' AND ');
+    return { sql: `SELECT r.* FROM ${this.T} r WHERE ${where} ORDER BY r.${this.ID} LIMIT $3`, params };
   }
 
   // ---- writes ------------------------------------------------------------------------

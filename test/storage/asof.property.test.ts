@@ -18,7 +18,7 @@ interface Version {
 }
 
 describe('as-of reads agree with a model of the history', () => {
-  it('find and get at random clocks', async () => {
+  it('find, get and list at random clocks', async () => {
     let run = 0;
     await fc.assert(
       fc.asyncProperty(
@@ -58,6 +58,27 @@ describe('as-of reads agree with a model of the history', () => {
               );
               expect(await db.config.find({ name: key })).toBe(visible[0]?.id ?? null);
             }
+            // list: the current version of each entry at the clock, filtered on that version.
+            const current = [...new Set(history.map((h) => h.key))]
+              .map(
+                (key) =>
+                  history
+                    .filter((h) => h.key === key && h.createdUs <= clockUs)
+                    .sort((a, b) =>
+                      a.createdUs === b.createdUs ? b.id - a.id : a.createdUs > b.createdUs ? -1 : 1,
+                    )[0],
+              )
+              .filter((h): h is Version => h !== undefined)
+              .sort((a, b) => a.id - b.id);
+            const listed = (await db.config.list({ limit: 1000 })).filter((r) => r.name.startsWith(prefix));
+            expect(listed.map((r) => [r.config_id, r.value])).toEqual(current.map((h) => [h.id, h.value]));
+            const value = ops[0]!.value;
+            const byValue = (await db.config.list({ where: { value }, limit: 1000 })).filter((r) =>
+              r.name.startsWith(prefix),
+            );
+            expect(byValue.map((r) => r.config_id)).toEqual(
+              current.filter((h) => h.value === value).map((h) => h.id),
+            );
             for (const h of history) {
               const got = await db.config.get(h.id);
               expect(got === null ? null : got.value).toBe(h.createdUs <= clockUs ? h.value : null);

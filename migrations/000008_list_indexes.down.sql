@@ -1,0 +1,3 @@
+BEGIN;
+DROP INDEX IF EXISTS order_device;
+COMMIT;
