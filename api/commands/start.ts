@@ -7,6 +7,7 @@ import { prepareDatabase } from '../../storage/prepare.js';
 import { describeStorage } from '../../storage/storage-mode.js';
 import { connectRedis } from '../../workers/redis.js';
 import { Runtime } from '../../workers/runtime.js';
+import { listen } from '../listen.js';
 import { buildServer } from '../server.js';
 import { readSettings } from '../settings.js';
 import { buildWorkerServer } from '../worker-server.js';
@@ -40,6 +41,19 @@ export function registerStart(program: Command): void {
       const { version, mode } = await prepareDatabase(settings.databaseUrl, settings);
       const db = await openDatabase(settings.databaseUrl);
 
+      let app: FastifyInstance;
+      let subscriber: Awaited<ReturnType<typeof connectRedis>> | undefined;
+      if (role === 'worker') {
+        app = await buildWorkerServer({ db, redis, log });
+      } else {
+        subscriber = await connectRedis(settings.redisUrl);
+        // A variable, not a literal: the server takes what it needs from these.
+        const deps = { settings, db, redis, subscriber };
+        app = await buildServer(deps);
+      }
+      // The port before the runtime: a process refused it (a second `npm start`) has not
+      // joined the market's queues.
+      const address = await listen(app, settings);
       const runtime =
         role === 'api'
           ? undefined
@@ -54,17 +68,6 @@ export function registerStart(program: Command): void {
               graceMs: settings.graceMs,
               horizonSeconds: settings.backfillHours * 3600,
             });
-      let app: FastifyInstance;
-      let subscriber: Awaited<ReturnType<typeof connectRedis>> | undefined;
-      if (role === 'worker') {
-        app = await buildWorkerServer({ db, redis, log });
-      } else {
-        subscriber = await connectRedis(settings.redisUrl);
-        // A variable, not a literal: the server takes what it needs from these.
-        const deps = { settings, db, redis, subscriber };
-        app = await buildServer(deps);
-      }
-      const address = await app.listen({ port: settings.port, host: settings.host });
       log.info(
         { version, role, storage: mode },
         `TESS (${role}) listening on ${address}, storage: ${describeStorage(mode)}`,
