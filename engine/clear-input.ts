@@ -39,6 +39,8 @@ export interface ClearOutput {
   readonly buyer_total: number;
   readonly seller_total: number;
   readonly fills: readonly ClearOutputFill[];
+  /** Ids of orders left out because their side could not hold them exactly; absent when none. */
+  readonly rejected?: readonly string[];
 }
 
 const TOP_LEVEL_KEYS = new Set([
@@ -205,6 +207,7 @@ export function formatClearOutput(input: ClearInput, result: ClearResult): Clear
     buyer_total: result.buyerTotal,
     seller_total: result.sellerTotal,
     fills,
+    ...(result.rejected.length ? { rejected: result.rejected.map((k) => ids[k]!) } : {}),
   };
 }
 

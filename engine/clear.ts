@@ -45,6 +45,21 @@ export interface ClearResult {
   readonly amounts: Float64Array;
   /** Σ amounts in micro-currency: 0 in a double auction; the bidding side's total in a special mode. */
   readonly amountTotal: number;
+  /**
+   * Input indexes of orders left out because the book could not hold them exactly (see
+   * `sideLimitMicro`); their fill and amount are 0. Empty in any realistic market.
+   */
+  readonly rejected: readonly number[];
+}
+
+/**
+ * The most one side of a book may hold, in micro-units: every sum of quantities stays an
+ * exact integer in a double (2^53), and so does the side's value at the price cap over
+ * the interval, so settlement can never overflow. For a 300-s interval and a cap of 9999
+ * that is about 10.8 million units (MW for capacity) per side.
+ */
+export function sideLimitMicro(priceCap: number, hours: number): number {
+  return Math.floor(Number.MAX_SAFE_INTEGER / Math.max(1, (Math.abs(priceCap) + 1) * hours));
 }
 
 /** What a clearing hands on to whoever records it: the scalars and the per-order arrays. */
@@ -183,7 +198,8 @@ function resolveOptions(options: ClearOptions): Resolved {
  *
  * Throws TessError INVALID for a malformed book (side not 0/1, price not finite, quantity not
  * a positive integer of micro-units, duplicate or non-finite id, an order on the counterpart
- * side of a special mode, totals beyond 2^53 micro-units).
+ * side of a special mode). Orders that would take a side past `sideLimitMicro` are left out
+ * (fill 0) and listed in `rejected`, so no order can stop a market from clearing.
  */
 export function clearBook(book: OrderBook, options: ClearOptions = {}, scratch?: ClearScratch): ClearResult {
   const opts = resolveOptions(options);
@@ -205,7 +221,13 @@ export function clearBook(book: OrderBook, options: ClearOptions = {}, scratch?:
   work.ensure(n);
   const keys = work.keys;
 
-  const scan = scanBook(book, keys, opts.priceCap);
+  const scan = scanBook(
+    book,
+    keys,
+    opts.priceCap,
+    sideLimitMicro(opts.priceCap, intervalHours(opts.interval)),
+  );
+  if (scan.rejected.length > 0) return clearAdmitted(book, scan.rejected, options, scratch);
   const buyCount = scan.buyCount;
   const sellCount = n - buyCount;
   if (opts.specialMode === 'BUYERS_ONLY' && sellCount > 0) {
@@ -281,7 +303,46 @@ export function clearBook(book: OrderBook, options: ClearOptions = {}, scratch?:
     fills,
     amounts,
     amountTotal: amountTotal + 0,
+    rejected: [],
   };
+}
+
+/**
+ * Clears the book without its rejected orders (a copy of the rest; rejections are rare,
+ * so the common path pays nothing), then reports fills and amounts by input index.
+ */
+function clearAdmitted(
+  book: OrderBook,
+  rejected: readonly number[],
+  options: ClearOptions,
+  scratch: ClearScratch | undefined,
+): ClearResult {
+  const n = book.n;
+  const m = n - rejected.length;
+  const kept = new Uint32Array(m);
+  const out = new Uint8Array(n);
+  for (const k of rejected) out[k] = 1;
+  for (let k = 0, j = 0; k < n; k++) if (!out[k]) kept[j++] = k;
+  const pick = <A extends Float64Array | Uint8Array>(column: A, make: (size: number) => A): A => {
+    const copy = make(m);
+    for (let j = 0; j < m; j++) copy[j] = column[kept[j]!]!;
+    return copy;
+  };
+  const admitted: OrderBook = {
+    n: m,
+    ids: pick(book.ids, (size) => new Float64Array(size)),
+    sides: pick(book.sides, (size) => new Uint8Array(size)),
+    prices: pick(book.prices, (size) => new Float64Array(size)),
+    quantities: pick(book.quantities, (size) => new Float64Array(size)),
+  };
+  const r = clearBook(admitted, options, scratch);
+  const fills = new Float64Array(n);
+  const amounts = new Float64Array(n);
+  for (let j = 0; j < m; j++) {
+    fills[kept[j]!] = r.fills[j]!;
+    amounts[kept[j]!] = r.amounts[j]!;
+  }
+  return { ...r, fills, amounts, rejected };
 }
 
 interface Scan {
@@ -289,6 +350,8 @@ interface Scan {
   buyTotal: number;
   sellTotal: number;
   idsAscending: boolean;
+  /** Input indexes of orders that would take their side past the limit. */
+  rejected: number[];
 }
 
 /**
@@ -296,8 +359,9 @@ interface Scan {
  * keys (buys negated, so that ascending keys are best-first on both sides), totals each side
  * and checks whether the ids are already ascending.
  */
-function scanBook(book: OrderBook, keys: Float64Array, cap: number): Scan {
+function scanBook(book: OrderBook, keys: Float64Array, cap: number, limit: number): Scan {
   const { n, ids, sides, prices, quantities } = book;
+  const rejected: number[] = [];
   let buyCount = 0;
   let buyTotal = 0;
   let sellTotal = 0;
@@ -316,23 +380,26 @@ function scanBook(book: OrderBook, keys: Float64Array, cap: number): Scan {
     if (id - id !== 0) throw invalid(`order at index ${k}: id must be a finite number, not ${id}`);
     if (price > cap) price = cap;
     else if (price < -cap) price = -cap;
+    // Orders are admitted in book order (the runtime reads them by arrival) while their
+    // side stays within the limit; one that would pass it is left out, not the book.
     if (side === BUY) {
       keys[k] = -price + 0;
-      buyCount++;
-      buyTotal += quantity;
+      if (buyTotal + quantity > limit) rejected.push(k);
+      else {
+        buyCount++;
+        buyTotal += quantity;
+      }
     } else if (side === SELL) {
       keys[k] = price + 0;
-      sellTotal += quantity;
+      if (sellTotal + quantity > limit) rejected.push(k);
+      else sellTotal += quantity;
     } else {
       throw invalid(`order ${id}: side must be 0 (buy) or 1 (sell), not ${side}`);
     }
     if (!(id > previousId)) idsAscending = false;
     previousId = id;
   }
-  if (buyTotal > Number.MAX_SAFE_INTEGER || sellTotal > Number.MAX_SAFE_INTEGER) {
-    throw invalid('total quantity of a side exceeds 2^53 micro-units');
-  }
-  return { buyCount, buyTotal, sellTotal, idsAscending };
+  return { buyCount, buyTotal, sellTotal, idsAscending, rejected };
 }
 
 /** Stable split of the base order (input order when absent): buys to order[0..buyCount), sells after. */
