@@ -1,5 +1,6 @@
 import { ErrorCode, TessError } from '../engine/errors.js';
 import { TIMESCALEDB_CHOICES, type TimescaleChoice } from '../storage/migrations.js';
+import { DEFAULT_ADMIN_EMAIL } from '../storage/seed.js';
 
 /**
  * Process settings, read once from the environment at start and passed explicitly to
@@ -39,6 +40,12 @@ export interface Settings {
    * (0: never). Applied at start; ignored on plain PostgreSQL. @defaultValue 7 days
    */
   readonly compressAfterDays: number;
+  /**
+   * The address new systems name in their `admin-email` config. `tess start` requires it
+   * when NODE_ENV=production (readSettings), so that a deployment's systems never name
+   * the placeholder. @defaultValue admin@localhost
+   */
+  readonly adminEmail: string;
 }
 
 export const DEFAULTS: Settings = Object.freeze({
@@ -55,6 +62,7 @@ export const DEFAULTS: Settings = Object.freeze({
   backfillHours: 24,
   timescaledb: 'auto',
   compressAfterDays: 7,
+  adminEmail: DEFAULT_ADMIN_EMAIL,
 });
 
 function choice<T extends string>(
@@ -104,7 +112,35 @@ function url(name: string, value: string | undefined, fallback: string, protocol
   return value;
 }
 
-export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+// A practical shape, not RFC 5322: one @, a local part without spaces, control characters
+// or the characters that need quoting, and a host name (a single label too, as in admin@localhost).
+const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+const EMAIL = new RegExp(`^[^\\s\\x00-\\x1f\\x7f@"(),:;<>[\\]\\\\]{1,64}@${LABEL}(?:\\.${LABEL})*$`);
+
+function email(name: string, value: string | undefined, fallback: string): string {
+  if (value === undefined || value === '') return fallback;
+  if (value.length > 254 || !EMAIL.test(value)) {
+    throw new TessError(
+      ErrorCode.INVALID,
+      `${name} must be an email address (name@host), not ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
+}
+
+/**
+ * Reads and validates the settings once. `command` names the command they are for: `start`
+ * (which serves the API that creates systems) requires ADMIN_EMAIL in production
+ * (NODE_ENV=production), so that a deployment that forgot it does not seed every system
+ * with the placeholder; other commands (migrate, dump, token…) work without it.
+ */
+export function readSettings(env: NodeJS.ProcessEnv = process.env, command?: 'start'): Settings {
+  if (command === 'start' && env['NODE_ENV'] === 'production' && !env['ADMIN_EMAIL']) {
+    throw new TessError(
+      ErrorCode.INVALID,
+      'ADMIN_EMAIL is required when NODE_ENV=production: the address new systems name as their administrator',
+    );
+  }
   const portText = env['PORT'] ?? String(DEFAULTS.port);
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port < 0 || port > 65535) {
@@ -127,5 +163,6 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     backfillHours: integer(env, 'BACKFILL_HOURS', DEFAULTS.backfillHours, 0, 24 * 366),
     timescaledb: choice(env, 'TIMESCALEDB', TIMESCALEDB_CHOICES, DEFAULTS.timescaledb),
     compressAfterDays: integer(env, 'COMPRESS_AFTER_DAYS', DEFAULTS.compressAfterDays, 0, 3660),
+    adminEmail: email('ADMIN_EMAIL', env['ADMIN_EMAIL'], DEFAULTS.adminEmail),
   });
 }

@@ -5,7 +5,7 @@ import { EntryIds } from './entries.js';
 import { fillBalances } from './balances.js';
 import type { LogEvent, RowOf } from './rows.js';
 import { clientRunner, poolRunner, type Runner } from './runner.js';
-import { DEFAULT_RESOURCE, DEFAULT_SYSTEM, SEED_CONFIG } from './seed.js';
+import { DEFAULT_ADMIN_EMAIL, DEFAULT_RESOURCE, DEFAULT_SYSTEM, seedConfig } from './seed.js';
 import { Table, type TableHooks } from './table.js';
 import { TABLES, type TableName } from './tables.js';
 import { toDate } from './values.js';
@@ -51,6 +51,8 @@ interface Shared {
   readonly pool: pg.Pool;
   readonly entries: EntryIds;
   readonly systemName: string;
+  /** The `admin-email` config of systems this handle creates. */
+  readonly adminEmail: string;
   systemId?: Promise<number>;
 }
 
@@ -65,9 +67,10 @@ function build(
     system: {
       async afterAdd(c, row) {
         const id = row['system_id'] as number;
+        const seed = seedConfig(shared.adminEmail);
         await c.query(
           'INSERT INTO config (system_id, name, value) SELECT $1, n, v FROM unnest($2::text[], $3::text[]) AS s(n, v)',
-          [id, SEED_CONFIG.map(([n]) => n), SEED_CONFIG.map(([, v]) => v)],
+          [id, seed.map(([n]) => n), seed.map(([, v]) => v)],
         );
         await c.query(
           'INSERT INTO resource (system_id, name, quantity_unit, price_unit) VALUES ($1, $2, $3, $4)',
@@ -166,11 +169,12 @@ function build(
 /**
  * Opens the TESS database at `url` (migrated already: see storage/migrations.ts).
  * Config operations act in `options.system` (default "default"), created with its seed
- * configuration on first use.
+ * configuration on first use. Every system this handle creates (that one, or any added)
+ * names `options.adminEmail` in its `admin-email` config (default DEFAULT_ADMIN_EMAIL).
  */
 export async function openDatabase(
   url: string,
-  options: { system?: string; poolSize?: number } = {},
+  options: { system?: string; poolSize?: number; adminEmail?: string } = {},
 ): Promise<Database> {
   const pool = newPool(url, options.poolSize ?? 10);
   try {
@@ -179,7 +183,12 @@ export async function openDatabase(
     await pool.end();
     throw translateConnectError(err, url);
   }
-  const shared: Shared = { pool, entries: new EntryIds(), systemName: options.system ?? DEFAULT_SYSTEM };
+  const shared: Shared = {
+    pool,
+    entries: new EntryIds(),
+    systemName: options.system ?? DEFAULT_SYSTEM,
+    adminEmail: options.adminEmail ?? DEFAULT_ADMIN_EMAIL,
+  };
   return build(shared, poolRunner(pool), { value: null });
 }
 

@@ -35,11 +35,11 @@ export function registerStart(program: Command): void {
         );
       }
       const role = opts.role as Role;
-      const settings = readSettings();
+      const settings = readSettings(process.env, 'start');
       const log = pino({ level: settings.logLevel });
       const redis = await connectRedis(settings.redisUrl);
       const { version, mode } = await prepareDatabase(settings.databaseUrl, settings);
-      const db = await openDatabase(settings.databaseUrl);
+      const db = await openDatabase(settings.databaseUrl, { adminEmail: settings.adminEmail });
 
       let app: FastifyInstance;
       let subscriber: Awaited<ReturnType<typeof connectRedis>> | undefined;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../engine/errors.js';
-import { SEED_CONFIG } from '../../storage/seed.js';
+import { DEFAULT_ADMIN_EMAIL, SEED_CONFIG } from '../../storage/seed.js';
 import { sleep, useDatabase } from '../helpers/open.js';
 
 const t = useDatabase({ system: 'alpha' });
@@ -14,7 +14,7 @@ describe('config, as in the seed', () => {
       expect((await db.config.get(id!))?.value).toBe(value);
     }
     expect((await db.config.get((await db.config.find({ name: 'admin-email' }))!))?.value).toBe(
-      'dchassin@slac.stanford.edu',
+      DEFAULT_ADMIN_EMAIL,
     );
     const systemId = await db.systemId();
     const resource = await db.resource.get(
