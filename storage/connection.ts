@@ -96,11 +96,18 @@ export function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
+/** What a command that created the database says, so that a mistyped name is visible. */
+export function createdNotice(url: string): string {
+  return `created database "${databaseName(url)}" (it did not exist)`;
+}
+
 /**
  * Creates the database named in `url` when it does not exist yet, connecting to the
  * server's `postgres` database to do so. Safe when several processes start at once.
+ * Resolves true when this call created it: on a first run that is expected, but for a
+ * mistyped name it is the only sign that TESS is about to serve an empty database.
  */
-export async function ensureDatabase(url: string): Promise<void> {
+export async function ensureDatabase(url: string): Promise<boolean> {
   const name = databaseName(url);
   if (!name) throw new TessError(ErrorCode.INVALID, `DATABASE_URL ${redactUrl(url)} names no database`);
   const admin = new URL(url);
@@ -123,13 +130,25 @@ export async function ensureDatabase(url: string): Promise<void> {
   }
   try {
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (found.rowCount === 0) {
-      try {
-        await client.query(`CREATE DATABASE ${quoteIdent(name)}`);
-      } catch (err) {
-        // 42P04 duplicate_database: another process created it first.
-        if ((err as { code?: string }).code !== '42P04') throw err;
+    if (found.rowCount !== 0) return false;
+    try {
+      await client.query(`CREATE DATABASE ${quoteIdent(name)}`);
+      return true;
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      // 42P04 duplicate_database: another process created it first.
+      if (code === '42P04') return false;
+      // 42501 insufficient_privilege: a role without CREATEDB (common in production).
+      if (code === '42501') {
+        const { rows } = await client.query('SELECT current_user AS role');
+        throw new TessError(
+          ErrorCode.UNAVAILABLE,
+          `database "${name}" does not exist at ${redactUrl(url)} and role "${rows[0].role}" may not create it ` +
+            `(${code}); create it as a role that may, or grant this one CREATEDB`,
+          { cause: err },
+        );
       }
+      throw err;
     }
   } finally {
     await client.end();

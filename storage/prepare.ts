@@ -14,6 +14,8 @@ export interface Prepared {
   /** Migration version the database is at. */
   readonly version: number | null;
   readonly mode: StorageMode;
+  /** Whether the database did not exist and was created (see `createdNotice`). */
+  readonly created: boolean;
 }
 
 /**
@@ -22,13 +24,13 @@ export interface Prepared {
  * age. Safe when several processes start at once (migrations run under their lock).
  */
 export async function prepareDatabase(url: string, options: PrepareOptions = {}): Promise<Prepared> {
-  await ensureDatabase(url);
+  const created = await ensureDatabase(url);
   const { version } = await migrate(url, { kind: 'up' }, { timescaledb: options.timescaledb ?? 'auto' });
   const client = await connectClient(url);
   try {
     const mode = await readStorageMode(client);
     if (mode.kind === 'timescaledb') await setCompressionAge(client, options.compressAfterDays ?? 7);
-    return { version, mode };
+    return { version, mode, created };
   } finally {
     await client.end();
   }

@@ -2,6 +2,7 @@ import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ErrorCode, TessError } from '../../engine/errors.js';
+import { createdNotice } from '../../storage/connection.js';
 import { type Database, dump, load, openDatabase, requireMigrated } from '../../storage/index.js';
 import { prepareDatabase } from '../../storage/prepare.js';
 import { progressBar } from '../progress.js';
@@ -56,10 +57,11 @@ export function registerDump(program: Command): void {
       // A dump is most often restored into a new database: prepare it as a server would,
       // so the loaded rows land in the same schema and storage (TimescaleDB, compression).
       // load() itself still refuses a database that holds data.
-      await prepareDatabase(settings.databaseUrl, {
+      const { created } = await prepareDatabase(settings.databaseUrl, {
         timescaledb: settings.timescaledb,
         compressAfterDays: settings.compressAfterDays,
       });
+      if (created) process.stdout.write(`${createdNotice(settings.databaseUrl)}\n`);
       await withDatabase(settings.databaseUrl, async (db) => {
         const bar = progressBar();
         try {

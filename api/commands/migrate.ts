@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { ErrorCode, TessError } from '../../engine/errors.js';
-import { ensureDatabase } from '../../storage/connection.js';
+import { createdNotice, ensureDatabase } from '../../storage/connection.js';
 import { type MigrateCommand, migrate } from '../../storage/migrations.js';
 import { readSettings } from '../settings.js';
 
@@ -23,7 +23,8 @@ export function registerMigrate(program: Command): void {
     const { databaseUrl, timescaledb } = readSettings();
     // Only `up` creates a missing database, as `npm start` does; version, down and force
     // report it missing (one line, from the connect) rather than create an empty one.
-    if (command.kind === 'up') await ensureDatabase(databaseUrl);
+    if (command.kind === 'up' && (await ensureDatabase(databaseUrl)))
+      process.stdout.write(`${createdNotice(databaseUrl)}\n`);
     const result = await migrate(databaseUrl, command, { timescaledb });
     for (const file of result.applied) process.stdout.write(`applied ${file}\n`);
     process.stdout.write(`version ${result.version ?? 'none'}${result.dirty ? ' (dirty)' : ''}\n`);

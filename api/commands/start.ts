@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { ErrorCode, TessError } from '../../engine/errors.js';
+import { createdNotice, databaseName } from '../../storage/connection.js';
 import { openDatabase } from '../../storage/index.js';
 import { prepareDatabase } from '../../storage/prepare.js';
 import { describeStorage } from '../../storage/storage-mode.js';
@@ -38,7 +39,7 @@ export function registerStart(program: Command): void {
       const settings = readSettings(process.env, 'start');
       const log = pino({ level: settings.logLevel });
       const redis = await connectRedis(settings.redisUrl);
-      const { version, mode } = await prepareDatabase(settings.databaseUrl, settings);
+      const { version, mode, created } = await prepareDatabase(settings.databaseUrl, settings);
       const db = await openDatabase(settings.databaseUrl, { adminEmail: settings.adminEmail });
 
       let app: FastifyInstance;
@@ -68,9 +69,11 @@ export function registerStart(program: Command): void {
               graceMs: settings.graceMs,
               horizonSeconds: settings.backfillHours * 3600,
             });
+      // A new database is said in the start-up line: for a mistyped name it is the only sign.
       log.info(
-        { version, role, storage: mode },
-        `TESS (${role}) listening on ${address}, storage: ${describeStorage(mode)}`,
+        { version, role, storage: mode, ...(created ? { created: databaseName(settings.databaseUrl) } : {}) },
+        `TESS (${role}) listening on ${address}, storage: ${describeStorage(mode)}` +
+          (created ? `; ${createdNotice(settings.databaseUrl)}` : ''),
       );
 
       let stopping = false;

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { intervalStart } from '../../engine/intervals.js';
+import { createdNotice } from '../../storage/connection.js';
 import { type Database, openDatabase } from '../../storage/index.js';
 import { connectRedis } from '../../workers/redis.js';
 import { prepareDatabase } from '../../storage/prepare.js';
@@ -87,7 +88,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const log = pino({ level: 'error' });
   const redis = await connectRedis(settings.redisUrl);
   const subscriber = await connectRedis(settings.redisUrl);
-  await prepareDatabase(settings.databaseUrl, settings);
+  const { created } = await prepareDatabase(settings.databaseUrl, settings);
+  if (created) out(createdNotice(settings.databaseUrl));
   const db = await openDatabase(settings.databaseUrl, { system: options.system });
   let app: FastifyInstance | undefined;
   let runtime: Runtime | undefined;

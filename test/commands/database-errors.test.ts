@@ -124,6 +124,42 @@ describe('a database that does not exist', () => {
   });
 });
 
+describe('a database that does not exist, for a role that may not create databases', () => {
+  // Roles belong to the server, not a database: this one is dropped when the file ends.
+  const role = `${inject('runPrefix')}nocreate`;
+  const asRole = (() => {
+    const u = new URL(missingUrl);
+    u.username = role;
+    return u.toString();
+  })();
+  beforeAll(() => query(serverUrl('postgres'), `CREATE ROLE ${role} LOGIN NOCREATEDB`));
+  afterAll(() => query(serverUrl('postgres'), `DROP ROLE IF EXISTS ${role}`));
+
+  it('every command that would create it says so in one line, and nothing is created', async () => {
+    const file = join(dir, 'for-nocreate.tess');
+    await writeFile(file, 'TESS-DUMP 1\n');
+    const env = { DATABASE_URL: asRole, REDIS_URL: redisUrl(), PORT: '0' };
+    const commands = [
+      ['migrate', 'up'],
+      ['start'],
+      ['load', file],
+      ['demo', '--devices', '2', '--duration', '1'],
+    ];
+    const results = await Promise.all(commands.map((args) => tess(args, { env, timeoutMs: 20_000 })));
+    for (const [i, r] of results.entries()) {
+      expectOneLine(
+        r,
+        new RegExp(
+          `^tess: database "${missingName}" does not exist at postgres://${role}:\\*\\*\\*@[^ ]+/${missingName} ` +
+            `and role "${role}" may not create it \\(42501\\); create it as a role that may, or grant this one CREATEDB\\n$`,
+        ),
+        commands[i]!.join(' '),
+      );
+    }
+    expect(await created()).toBe(false);
+  }, 60_000);
+});
+
 describe('a database never migrated', () => {
   it('is reported as not migrated, with the latest version and what to run', async () => {
     const file = join(dir, 'unmigrated.tess');

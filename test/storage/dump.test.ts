@@ -194,7 +194,9 @@ describe('dump and load', () => {
     const l = await tess(['load', file], { env: { DATABASE_URL: url } });
     expect(l.stderr).toBe('');
     expect(l.code).toBe(0);
-    expect(l.stdout).toMatch(/^loaded \d+ rows from .*fresh\.tess\n$/);
+    expect(l.stdout).toMatch(
+      /^created database "[^"]+" \(it did not exist\)\nloaded \d+ rows from .*fresh\.tess\n$/,
+    );
     const target = await openDatabase(url, { system: 'dumped' });
     try {
       for (const table of TABLE_ORDER) {
