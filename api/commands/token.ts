@@ -50,10 +50,11 @@ export function registerToken(program: Command): void {
         );
       const userId = opts.user === undefined ? undefined : id(opts.user, '--user');
       const deviceId = opts.device === undefined ? undefined : id(opts.device, '--device');
-      const { databaseUrl } = readSettings();
+      const { databaseUrl, adminEmail } = readSettings();
       // One line naming the database and what to run, rather than `relation … does not exist`.
       await requireMigrated(databaseUrl);
-      const db = await openDatabase(databaseUrl, { poolSize: 2 });
+      // The README's first step creates the default system here: it gets the operator's address.
+      const db = await openDatabase(databaseUrl, { poolSize: 2, adminEmail });
       try {
         const target = opts.admin ? { userId: await administrator(db) } : { userId, deviceId };
         if (target.userId !== undefined && !opts.admin) {

@@ -90,7 +90,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const subscriber = await connectRedis(settings.redisUrl);
   const { created } = await prepareDatabase(settings.databaseUrl, settings);
   if (created) out(createdNotice(settings.databaseUrl));
-  const db = await openDatabase(settings.databaseUrl, { system: options.system });
+  const db = await openDatabase(settings.databaseUrl, {
+    system: options.system,
+    adminEmail: settings.adminEmail,
+  });
   let app: FastifyInstance | undefined;
   let runtime: Runtime | undefined;
   const summary = { intervals: 0, orders: 0, meters: 0, rejected: 0, priceSum: 0 };
