@@ -5,6 +5,7 @@ import { entryIdOf } from '../../storage/queries/current.js';
 import { assertOwns } from './auth.js';
 import type { ApiContext } from './context.js';
 import { fail } from './errors.js';
+import { MAX_METER_QUANTITY } from './limits.js';
 import { resourceOf } from './orders.js';
 import type { TableSpecials } from './resources.js';
 import { Id, Time } from './schemas.js';
@@ -15,7 +16,7 @@ export const MeterBody = Type.Object(
     resource: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     resource_id: Type.Optional(Id),
     interval_start: Time,
-    quantity: Type.Number(),
+    quantity: Type.Number({ minimum: -MAX_METER_QUANTITY, maximum: MAX_METER_QUANTITY }),
   },
   { additionalProperties: false },
 );
@@ -26,6 +27,25 @@ interface MeterInput {
   resource_id?: number;
   interval_start: string;
   quantity: number;
+}
+
+/**
+ * A reading belongs to one interval of the market: its start is on the grid (a whole
+ * multiple of the interval from the epoch) and has already come, since a reading of an
+ * interval not yet begun can only be made up.
+ */
+async function checkInterval(ctx: ApiContext, systemId: number, text: string): Promise<void> {
+  const seconds = await ctx.directory.interval(systemId);
+  const start = Date.parse(text);
+  if (start % (seconds * 1000) !== 0) {
+    throw fail(
+      ErrorCode.INVALID,
+      `body.interval_start must start an interval (a whole multiple of ${seconds} s from the epoch), not ${text}`,
+    );
+  }
+  if (start > ctx.now().getTime()) {
+    throw fail(ErrorCode.INVALID, `body.interval_start must not be in the future, not ${text}`);
+  }
 }
 
 /** A meter reading's row: the device is a device token's own; user tokens name it. */
@@ -53,6 +73,7 @@ async function meterRow(ctx: ApiContext, request: FastifyRequest) {
     if (systemId === null) throw fail(ErrorCode.NOT_FOUND, `device ${deviceId} not found`);
   }
   const resourceId = await resourceOf(ctx, systemId, body);
+  await checkInterval(ctx, systemId, body.interval_start);
   return {
     device_id: deviceId,
     resource_id: resourceId,

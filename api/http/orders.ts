@@ -11,13 +11,22 @@ import { assertOwns } from './auth.js';
 import type { ApiContext, OrderIntake } from './context.js';
 import { fail } from './errors.js';
 import { GroupCommit, type GroupCommitOptions } from './group-commit.js';
+import { MAX_ORDER_PRICE, MAX_ORDER_QUANTITY } from './limits.js';
 import { BASE } from './paths.js';
 import type { TableSpecials } from './resources.js';
 import { Id, OneOf } from './schemas.js';
 
 const Side = OneOf(['buy', 'sell']);
-const Quantity = Type.Number({ exclusiveMinimum: 0, description: 'in the resource quantity unit' });
-const Price = Type.Number({ description: 'in the resource price unit' });
+const Quantity = Type.Number({
+  exclusiveMinimum: 0,
+  maximum: MAX_ORDER_QUANTITY,
+  description: 'in the resource quantity unit',
+});
+const Price = Type.Number({
+  minimum: -MAX_ORDER_PRICE,
+  maximum: MAX_ORDER_PRICE,
+  description: 'in the resource price unit',
+});
 const Name = Type.String({ minLength: 1, maxLength: 200 });
 
 export const OrderBody = Type.Object(

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TABLE_ORDER } from '../../storage/index.js';
+import { roundTo } from '../../storage/values.js';
 import { type People, seedPeople, useApi } from './helpers.js';
 
 const api = useApi();
@@ -237,5 +238,99 @@ describe('malformed requests at every route', () => {
       { numRuns: 200 },
     );
     expect(await counts()).toEqual(before);
+  });
+});
+
+/** Numbers as JSON text over the whole double range, with the edges spelled out (1e400 parses to Infinity). */
+const anyNumber = fc.oneof(
+  fc.double({ noNaN: true, noDefaultInfinity: true }).map((x) => (Object.is(x, -0) ? '-0' : String(x))),
+  fc.constantFrom('1e303', '-1e303', '1e400', '-1e400', '-0', '5e-324', '2.2e-308', String(Number.MAX_VALUE)),
+  fc.constantFrom('1000000', '1000000.0000001', '0.0000005', '0.000001', '999999.9999999'),
+);
+
+describe('numbers over the whole double range', () => {
+  it('an order is accepted only with 0 < quantity <= 1e6 and |price| <= 1e6; nothing else is stored', async () => {
+    await fc.assert(
+      fc.asyncProperty(anyNumber, anyNumber, async (q, price) => {
+        const before = (await counts())['order'];
+        const r = await api.app.inject({
+          method: 'POST',
+          url: '/api/v1/orders',
+          headers: { authorization: `Bearer ${p.tokens.admin}`, 'content-type': 'application/json' },
+          payload: `{"resource":"capacity","side":"buy","device_id":${p.device.device_id},"quantity":${q},"price":${price}}`,
+        });
+        const quantity = Number(q);
+        const ok = roundTo(quantity, 6) > 0 && quantity <= 1e6 && Math.abs(Number(price)) <= 1e6;
+        if (!ok) {
+          expectErrorShape(r.statusCode, r.body, `quantity ${q} price ${price}`);
+          expect((await counts())['order']).toBe(before);
+          return;
+        }
+        expect(r.statusCode, `${q} ${price}: ${r.body}`).toBe(202);
+        const row = await api.db.order.get(JSON.parse(r.body).order_id);
+        expect(row?.quantity).toBe(roundTo(quantity, 6));
+        expect(row?.price).toBe(Number(price) + 0);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('a meter reading is accepted only with |quantity| <= 1e9; nothing else is stored', async () => {
+    let k = 0;
+    await fc.assert(
+      fc.asyncProperty(anyNumber, async (q) => {
+        const before = (await counts())['meter'];
+        const start = new Date(Date.UTC(2021, 0, 1) + ++k * 86_400_000).toISOString();
+        const r = await api.app.inject({
+          method: 'POST',
+          url: '/api/v1/meters',
+          headers: { authorization: `Bearer ${p.tokens.admin}`, 'content-type': 'application/json' },
+          payload: `{"resource":"capacity","device_id":${p.device.device_id},"interval_start":"${start}","quantity":${q}}`,
+        });
+        if (!(Math.abs(Number(q)) <= 1e9)) {
+          expectErrorShape(r.statusCode, r.body, `quantity ${q}`);
+          expect((await counts())['meter']).toBe(before);
+          return;
+        }
+        expect(r.statusCode, `${q}: ${r.body}`).toBe(201);
+        expect(JSON.parse(r.body).quantity).toBe(roundTo(Number(q), 6));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('a meter reading off the interval grid or of an interval not yet begun is refused', async () => {
+    const before = (await counts())['meter'];
+    const post = (interval_start: string) =>
+      api.app.inject({
+        method: 'POST',
+        url: '/api/v1/meters',
+        headers: { authorization: `Bearer ${p.tokens.admin}`, 'content-type': 'application/json' },
+        payload: { resource: 'capacity', device_id: p.device.device_id, interval_start, quantity: 1 },
+      });
+    const off = await post('2020-06-01T00:01:00Z');
+    expect(off.statusCode).toBe(400);
+    expect(JSON.parse(off.body).error.message).toMatch(/^body.interval_start must start an interval/);
+    const future = await post(new Date(Date.UTC(new Date().getUTCFullYear() + 1, 0, 1)).toISOString());
+    expect(future.statusCode).toBe(400);
+    expect(JSON.parse(future.body).error.message).toMatch(/must not be in the future/);
+    expect((await counts())['meter']).toBe(before);
+  });
+});
+
+describe('one bad order among many', () => {
+  it('is refused alone: the orders submitted with it are all stored', async () => {
+    const before = (await counts())['order'];
+    const send = (quantity: string) =>
+      api.app.inject({
+        method: 'POST',
+        url: '/api/v1/orders',
+        headers: { authorization: `Bearer ${p.tokens.admin}`, 'content-type': 'application/json' },
+        payload: `{"resource":"capacity","side":"sell","device_id":${p.device.device_id},"quantity":${quantity},"price":3}`,
+      });
+    const answers = await Promise.all([...Array.from({ length: 20 }, () => send('1')), send('1e303')]);
+    expect(answers.slice(0, 20).map((r) => r.statusCode)).toEqual(Array(20).fill(202));
+    expect(answers[20]!.statusCode).toBe(400);
+    expect((await counts())['order']).toBe(before! + 20);
   });
 });

@@ -25,7 +25,7 @@ describe('meters', () => {
     expect(fixed.data.quantity).toBe(1.5);
     const none = await call(api.app, 'PUT', '/api/v1/meters', {
       ...d,
-      body: { ...body, interval_start: '2033-03-01T11:00:00Z' },
+      body: { ...body, interval_start: '2033-03-01T09:00:00Z' },
     });
     expect(none.statusCode).toBe(404);
     const bad = await call(api.app, 'POST', '/api/v1/meters', {
