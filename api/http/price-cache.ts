@@ -161,7 +161,7 @@ export class PriceCache {
     const ids = this.names.get(`${system}\u0000${resource}`);
     if (!ids) return undefined;
     const held = this.prices.get(ids.key);
-    return held && now < held.checkAfter ? held : undefined;
+    return held && held.intervalStart <= now && now < held.checkAfter ? held : undefined;
   }
 
   /** The current price, from memory or else the database; null when none has cleared yet. */
@@ -170,11 +170,17 @@ export class PriceCache {
     const ids = await this.resolve(system, resource);
     if (!ids) return null;
     const held = this.prices.get(ids.key);
-    if (held && now < held.checkAfter) return held;
-    const row = await latestPrice(this.db.pool, ids.resourceId, null);
+    if (held && held.intervalStart <= now && now < held.checkAfter) return held;
+    const row = await latestPrice(this.db.pool, ids.resourceId, null, new Date(now));
     if (!row) return null;
     const again = this.prices.get(ids.key);
-    if (again && again.intervalStart >= row.interval_start.getTime() && now < again.checkAfter) return again;
+    if (
+      again &&
+      again.intervalStart <= now &&
+      again.intervalStart >= row.interval_start.getTime() &&
+      now < again.checkAfter
+    )
+      return again;
     const view = viewOfRow(row, system, ids.systemId, resource);
     const supersededAt = Date.parse(view.next_boundary);
     const served = serve(view, supersededAt > now ? supersededAt : now + STALE_RECHECK_MS);

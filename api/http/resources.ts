@@ -105,29 +105,30 @@ export function registerTables(
     const errors = { '4xx': Type.Ref('Error') };
     const defaulted = SYSTEM_SCOPED.has(name) ? ['system_id'] : [];
 
-    app.route({
-      method: 'POST',
-      url: path,
-      config: { access: { resource: name, op: 'write' } },
-      schema: {
-        tags,
-        summary: `add a ${name}`,
-        body: special.add?.body ?? bodySchema(def, true, defaulted),
-        response: { ...(special.add?.responses ?? { 201: row }), ...errors },
-      },
-      handler:
-        special.add?.handler ??
-        (async (request, reply) => {
-          const body: Values = { ...(request.body as Values) };
-          if (SYSTEM_SCOPED.has(name) && body['system_id'] == null && request.principal) {
-            body['system_id'] = request.principal.systemId;
-          }
-          await assertOwns(ctx.db, request, name, body);
-          const added = await table(ctx.db).add(body);
-          if (INVALIDATES.has(name)) await ctx.directory.invalidate();
-          return reply.code(201).send(shown(name, added));
-        }),
-    });
+    if (def.settable)
+      app.route({
+        method: 'POST',
+        url: path,
+        config: { access: { resource: name, op: 'write' } },
+        schema: {
+          tags,
+          summary: `add a ${name}`,
+          body: special.add?.body ?? bodySchema(def, true, defaulted),
+          response: { ...(special.add?.responses ?? { 201: row }), ...errors },
+        },
+        handler:
+          special.add?.handler ??
+          (async (request, reply) => {
+            const body: Values = { ...(request.body as Values) };
+            if (SYSTEM_SCOPED.has(name) && body['system_id'] == null && request.principal) {
+              body['system_id'] = request.principal.systemId;
+            }
+            await assertOwns(ctx.db, request, name, body);
+            const added = await table(ctx.db).add(body);
+            if (INVALIDATES.has(name)) await ctx.directory.invalidate();
+            return reply.code(201).send(shown(name, added));
+          }),
+      });
 
     app.route({
       method: 'GET',
@@ -189,16 +190,21 @@ export function registerTables(
     });
 
     if (!def.settable) {
-      // A change of these rows is a request to rewrite history, not an unknown method:
-      // IMMUTABLE, as storage says. PATCH and DELETE answer the same, so that the 405s the
-      // server adds for unserved methods never list PUT in Allow.
+      // Final rows (prices, money, the log) are written by the market runtime only, through
+      // storage: an API write of one, even an administrator's, would forge history (a
+      // price for a future interval served as current, a transaction on another's order).
+      // Every write is IMMUTABLE, before authentication, as storage says; PATCH answers the
+      // same, so that the 405s the server adds for unserved methods never list a write in Allow.
       app.route({
-        method: ['PUT', 'PATCH', 'DELETE'],
+        method: ['POST', 'PUT', 'PATCH', 'DELETE'],
         url: path,
         schema: { tags, summary: `${name} rows are final: 405 IMMUTABLE`, response: errors },
         handler: async (_request, reply) => {
-          reply.header('allow', 'POST, GET');
-          throw fail(ErrorCode.IMMUTABLE, `${name} rows cannot be changed: ${def.finalReason}`);
+          reply.header('allow', 'GET');
+          throw fail(
+            ErrorCode.IMMUTABLE,
+            `${name} rows are written by the market runtime only: ${def.finalReason}`,
+          );
         },
       });
       continue;

@@ -8,18 +8,28 @@ import { asofParam, type Queryable } from './current.js';
  * backward scan of price_key then stops at once instead of passing over later prices.
  * Ordered exactly as that scan (nothing to sort; prices are final, one row per interval)
  * and named, so each connection parses it once.
+ *
+ * `now` bounds the interval start of a current read (asof null) too: a row of an interval
+ * not yet begun (written with a wrong clock, or forged) is never the current price, or
+ * it would be served until its own interval passed.
  */
 export async function latestPrice(
   db: Queryable,
   resourceId: number,
   asof: Date | null,
+  now: Date | null = null,
 ): Promise<PriceRow | null> {
   const { rows } = await db.query({
-    name: 'tess_latest_price',
+    name: 'tess_latest_price_by',
     text: `SELECT * FROM price
-            WHERE resource_id = $1 AND interval_start <= $2::timestamptz AND created <= $2::timestamptz
+            WHERE resource_id = $1 AND interval_start <= LEAST($2::timestamptz, $3::timestamptz)
+              AND created <= $2::timestamptz
             ORDER BY resource_id DESC, interval_start DESC, created, price_id LIMIT 1`,
-    values: [resourceId, asof === null ? 'infinity' : asof.toISOString()],
+    values: [
+      resourceId,
+      asof === null ? 'infinity' : asof.toISOString(),
+      now === null ? 'infinity' : now.toISOString(),
+    ],
   });
   return (rows[0] as PriceRow) ?? null;
 }

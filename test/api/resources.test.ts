@@ -72,18 +72,40 @@ describe('generic table resources', () => {
     expect(missing.data).toEqual({ error: { code: 'NOT_FOUND', message: 'nope not found' } });
   });
 
-  it('prices, transactions and log answer 405 IMMUTABLE to a change, with an Allow that works', async () => {
+  it('prices, transactions and log refuse every write, for every role: 405 IMMUTABLE, with an Allow that works', async () => {
     const table = { prices: 'price', transactions: 'transaction', log: 'log' };
+    const count = async () =>
+      (
+        await api.db.pool.query(
+          'SELECT (SELECT count(*) FROM price) + (SELECT count(*) FROM transaction) + (SELECT count(*) FROM log) AS n',
+        )
+      ).rows[0].n;
+    const before = await count();
+    const tokens = [undefined, ...Object.values(p.tokens)];
     for (const [path, name] of Object.entries(table)) {
-      for (const method of ['PUT', 'PATCH', 'DELETE'] as const) {
-        const r = await call(api.app, method, `/api/v1/${path}`, { ...admin(), body: {} });
-        expect(r.statusCode, `${method} ${path}`).toBe(405);
-        expect(r.data.error.code, `${method} ${path}`).toBe('IMMUTABLE');
-        expect(r.data.error.message).toMatch(new RegExp(`^${name} rows cannot be changed: `));
-        // Allow names only methods that are served: a PUT it offered would be refused too.
-        expect(r.headers['allow'], `${method} ${path}`).toBe('POST, GET');
+      for (const method of ['POST', 'PUT', 'PATCH', 'DELETE'] as const) {
+        for (const token of tokens) {
+          const r = await call(api.app, method, `/api/v1/${path}`, {
+            ...(token ? { token } : {}),
+            body: {
+              resource_id: 1,
+              interval_start: '2027-01-01T00:00:00Z',
+              price: 1,
+              quantity: 1,
+              type: 'PRICE',
+            },
+          });
+          expect(r.statusCode, `${method} ${path}`).toBe(405);
+          expect(r.data.error.code, `${method} ${path}`).toBe('IMMUTABLE');
+          expect(r.data.error.message).toMatch(
+            new RegExp(`^${name} rows are written by the market runtime only: `),
+          );
+          // Allow names only methods that are served: a write it offered would be refused too.
+          expect(r.headers['allow'], `${method} ${path}`).toBe('GET');
+        }
       }
     }
+    expect(await count()).toBe(before);
     const del = await call(api.app, 'DELETE', '/api/v1/config', admin());
     expect(del.statusCode).toBe(405);
     expect(del.headers['allow']).toContain('GET');

@@ -12,8 +12,10 @@ type Actor = 'none' | 'admin' | 'operator' | 'accounting' | 'customer' | 'device
 const ACTORS: Actor[] = ['none', 'admin', 'operator', 'accounting', 'customer', 'device'];
 const token = (a: Actor) => (a === 'none' ? undefined : p.tokens[a]);
 
-// ok = allowed (any answer but 401/403); 401 = needs a token; 403 = outside the caller's rights.
-type Expect = 'ok' | 401 | 403;
+// ok = allowed (any answer but 401/403/405); 401 = needs a token; 403 = outside the
+// caller's rights; 405 = final rows, written by the market runtime only, whoever asks.
+type Expect = 'ok' | 401 | 403 | 405;
+const FINAL: Expect[] = [405, 405, 405, 405, 405, 405];
 //                                 none  admin operator accounting customer device
 const MATRIX: Record<string, { read: Expect[]; write: Expect[] }> = {
   systems: { read: [401, 'ok', 'ok', 403, 403, 403], write: [401, 'ok', 'ok', 403, 403, 403] },
@@ -25,10 +27,10 @@ const MATRIX: Record<string, { read: Expect[]; write: Expect[] }> = {
   settings: { read: [401, 'ok', 'ok', 403, 'ok', 403], write: [401, 'ok', 403, 403, 'ok', 403] },
   tokens: { read: [401, 'ok', 'ok', 403, 403, 403], write: [401, 'ok', 403, 403, 403, 403] },
   orders: { read: [401, 'ok', 'ok', 403, 'ok', 'ok'], write: [401, 'ok', 'ok', 403, 'ok', 'ok'] },
-  prices: { read: ['ok', 'ok', 'ok', 'ok', 'ok', 'ok'], write: [401, 'ok', 403, 403, 403, 403] },
+  prices: { read: ['ok', 'ok', 'ok', 'ok', 'ok', 'ok'], write: FINAL },
   meters: { read: [401, 'ok', 'ok', 'ok', 403, 'ok'], write: [401, 'ok', 403, 403, 403, 'ok'] },
-  transactions: { read: [401, 'ok', 'ok', 'ok', 'ok', 403], write: [401, 'ok', 403, 403, 403, 403] },
-  log: { read: [401, 'ok', 'ok', 403, 403, 403], write: [401, 'ok', 403, 403, 403, 403] },
+  transactions: { read: [401, 'ok', 'ok', 'ok', 'ok', 403], write: FINAL },
+  log: { read: [401, 'ok', 'ok', 403, 403, 403], write: FINAL },
   markets: { read: [401, 'ok', 'ok', 403, 403, 403], write: [] },
 };
 
@@ -88,7 +90,8 @@ function writeBody(path: string): unknown {
   throw new Error(path);
 }
 
-const verdict = (status: number): Expect => (status === 401 ? 401 : status === 403 ? 403 : 'ok');
+const verdict = (status: number): Expect =>
+  status === 401 || status === 403 || status === 405 ? status : 'ok';
 
 describe('role matrix: every role × every resource', () => {
   for (const [path, ops] of Object.entries(MATRIX)) {
