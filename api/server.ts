@@ -64,7 +64,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.decorateRequest('access', null);
 
   const directory = new Directory(db, redis, subscriber);
-  const prices = new PriceCache(db, directory, now);
+  const prices = new PriceCache(db, directory, now, settings.queuePrefix);
   const orders = orderIntake(db, deps.orderBatch);
   app.addHook('onClose', async () => {
     await orders.close();

@@ -3,10 +3,24 @@ import type { Redis } from 'ioredis';
 /**
  * After an interval commits, the runtime publishes its price on Redis, one channel per
  * system, so that every API process refreshes the prices it serves from memory.
+ *
+ * Channels are under the deployment's QUEUE_PREFIX, like its queues: deployments that
+ * share a Redis do not hear each other's prices. A message is only a hint that a price
+ * was committed; API processes check it against the database before serving it.
  */
-export const priceChannel = (systemId: number): string => `tess:prices:${systemId}`;
-/** Pattern matching every system's channel (for PSUBSCRIBE). */
-export const PRICE_CHANNEL_PATTERN = 'tess:prices:*';
+
+/** The prefix of deployments that set none (QUEUE_PREFIX's default). */
+export const DEFAULT_PREFIX = 'tess';
+
+export const priceChannel = (systemId: number, prefix: string = DEFAULT_PREFIX): string =>
+  `${prefix}:prices:${systemId}`;
+
+/** Pattern matching every system's channel under `prefix` (for PSUBSCRIBE); glob characters in the prefix are matched literally. */
+export const priceChannelPattern = (prefix: string = DEFAULT_PREFIX): string =>
+  `${prefix.replace(/[*?[\]\\]/g, '\\$&')}:prices:*`;
+
+/** Pattern of the default prefix. */
+export const PRICE_CHANNEL_PATTERN = priceChannelPattern();
 
 export interface PriceMessage {
   readonly system_id: number;
@@ -28,14 +42,20 @@ export interface PriceMessage {
   readonly next_boundary: string;
 }
 
-export async function publishPrice(redis: Redis, message: PriceMessage): Promise<void> {
-  await redis.publish(priceChannel(message.system_id), JSON.stringify(message));
+/** Publishes on the channel of the message's system under `prefix` (the runtime's QUEUE_PREFIX). */
+export async function publishPrice(
+  redis: Redis,
+  message: PriceMessage,
+  prefix: string = DEFAULT_PREFIX,
+): Promise<void> {
+  await redis.publish(priceChannel(message.system_id, prefix), JSON.stringify(message));
 }
 
 /** Subscribes `subscriber` (a connection used only for this) to every system's prices. */
 export async function subscribePrices(
   subscriber: Redis,
   onPrice: (message: PriceMessage) => void,
+  prefix: string = DEFAULT_PREFIX,
 ): Promise<void> {
   subscriber.on('pmessage', (_pattern, _channel, text) => {
     try {
@@ -44,5 +64,5 @@ export async function subscribePrices(
       // A malformed message is ignored; the next boundary brings a fresh one.
     }
   });
-  await subscriber.psubscribe(PRICE_CHANNEL_PATTERN);
+  await subscriber.psubscribe(priceChannelPattern(prefix));
 }

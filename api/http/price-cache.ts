@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Database, PriceRow } from '../../storage/index.js';
 import { latestPrice } from '../../storage/queries/prices.js';
-import { PRICE_CHANNEL_PATTERN, type PriceMessage } from '../../workers/price-channel.js';
+import { DEFAULT_PREFIX, type PriceMessage, priceChannelPattern } from '../../workers/price-channel.js';
 import type { Directory } from './directory.js';
 
 /** A price as GET /prices/current serves it: the runtime's message, plus when its interval cleared. */
@@ -74,6 +74,8 @@ export class PriceCache {
     private readonly db: Database,
     private readonly directory: Directory,
     private readonly now: () => Date,
+    /** The deployment's QUEUE_PREFIX, under which the runtime publishes. */
+    private readonly prefix: string = DEFAULT_PREFIX,
   ) {}
 
   async start(subscriber: Redis | undefined): Promise<void> {
@@ -89,7 +91,7 @@ export class PriceCache {
     };
     subscriber.on('pmessage', onMessage);
     this.detach = () => subscriber.off('pmessage', onMessage);
-    await subscriber.psubscribe(PRICE_CHANNEL_PATTERN);
+    await subscriber.psubscribe(priceChannelPattern(this.prefix));
   }
 
   stop(): void {
@@ -100,40 +102,32 @@ export class PriceCache {
   /**
    * Applies a PriceMessage. Messages about a system or resource this database does not
    * know under that id and name (another deployment on the same Redis) are ignored, as
-   * are messages older than the price held.
+   * are messages older than the price held. A message is only a hint: the price served
+   * is the row it names, read back from the database, and only if that row is of the
+   * message's resource and interval and its interval has begun; the message's
+   * next_boundary is kept within the price's own next interval. So a forged or stray
+   * message can neither serve a price that was never committed nor hold the cache shut
+   * against later prices.
    */
   async onMessage(m: PriceMessage): Promise<boolean> {
     if (!m || typeof m !== 'object') return false;
-    if (!isNum(m.system_id) || !isNum(m.resource_id) || !isNum(m.price_id) || !isNum(m.interval_seconds))
-      return false;
-    if (!isNum(m.price) || !isNum(m.quantity) || typeof m.type !== 'string') return false;
+    if (!isNum(m.system_id) || !isNum(m.resource_id) || !isNum(m.price_id)) return false;
     if (!isTime(m.interval_start) || !isTime(m.next_boundary)) return false;
     if (typeof m.system !== 'string' || typeof m.resource !== 'string') return false;
     if ((await this.directory.systemName(m.system_id)) !== m.system) return false;
     if ((await this.directory.resourceId(m.system_id, m.resource)) !== m.resource_id) return false;
     const key = `${m.system_id}:${m.resource_id}`;
-    const held = this.prices.get(key);
     const start = Date.parse(m.interval_start);
+    if (start > this.now().getTime()) return false;
+    const held = this.prices.get(key);
     if (held && (held.intervalStart > start || held.priceId === m.price_id)) return false;
-    const view: PriceView = {
-      system: m.system,
-      system_id: m.system_id,
-      resource: m.resource,
-      resource_id: m.resource_id,
-      price_id: m.price_id,
-      interval_start: new Date(start).toISOString(),
-      interval_seconds: m.interval_seconds,
-      price: m.price,
-      quantity: m.quantity,
-      type: m.type,
-      marginal_quantity: isNum(m.marginal_quantity) ? m.marginal_quantity : 0,
-      marginal_frac: isNum(m.marginal_frac) ? m.marginal_frac : 0,
-      buyer_total: isNum(m.buyer_total) ? m.buyer_total : 0,
-      seller_total: isNum(m.seller_total) ? m.seller_total : 0,
-      cleared_at: new Date(start + m.interval_seconds * 1000).toISOString(),
-      next_boundary: new Date(Date.parse(m.next_boundary)).toISOString(),
-    };
-    this.prices.set(key, serve(view, Date.parse(m.next_boundary)));
+    if (!Number.isSafeInteger(m.price_id) || m.price_id < 1) return false;
+    const row = await this.db.price.get(m.price_id);
+    if (!row || row.resource_id !== m.resource_id || row.interval_start.getTime() !== start) return false;
+    const view = viewOfRow(row, m.system, m.system_id, m.resource);
+    const latest = Date.parse(view.next_boundary);
+    const next = Math.min(Math.max(Date.parse(m.next_boundary), Date.parse(view.cleared_at)), latest);
+    this.prices.set(key, serve({ ...view, next_boundary: new Date(next).toISOString() }, next));
     this.applied++;
     return true;
   }

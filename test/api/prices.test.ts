@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../api/server.js';
 import { readSettings } from '../../api/settings.js';
 import type { PriceRow } from '../../storage/index.js';
-import { publishPrice, type PriceMessage } from '../../workers/price-channel.js';
+import { type PriceMessage, priceChannel, publishPrice } from '../../workers/price-channel.js';
 import { sleep } from '../helpers/open.js';
 import { call, useApi } from './helpers.js';
 
@@ -33,6 +33,28 @@ beforeAll(async () => {
     await sleep(3);
   }
 });
+
+const addPrice = (start: number, price: number) =>
+  api.db.price.add({
+    resource_id: resourceId,
+    interval_start: new Date(start),
+    interval_seconds: 300,
+    price,
+    quantity: 1,
+    type: 'PRICE',
+  });
+const iso = (row: PriceRow) => row.interval_start.toISOString();
+
+/** GET /prices/current until it serves `priceId` (a message is applied asynchronously). */
+async function until(priceId: number) {
+  let r = await current();
+  for (let i = 0; i < 100 && r.data.price_id !== priceId; i++) {
+    await sleep(10);
+    r = await current();
+  }
+  expect(r.data.price_id).toBe(priceId);
+  return r;
+}
 
 const current = (query = 'resource=capacity', headers: Record<string, string> = {}) =>
   call(api.app, 'GET', `/api/v1/prices/current?${query}`, { headers });
@@ -67,12 +89,22 @@ describe('GET /prices/current', () => {
 
   it('is refreshed by the runtime message on Redis; messages of other deployments are ignored', async () => {
     const start = new Date(T0 + 12 * 300_000);
+    const row = await api.db.price.add({
+      resource_id: resourceId,
+      interval_start: start,
+      interval_seconds: 300,
+      price: 55.5,
+      quantity: 7,
+      type: 'EXACT',
+      marginal_quantity: 1,
+      marginal_frac: 0.5,
+    });
     const message: PriceMessage = {
       system_id: systemId,
       system: api.system,
       resource_id: resourceId,
       resource: 'capacity',
-      price_id: 987_654,
+      price_id: row.price_id,
       interval_start: start.toISOString(),
       interval_seconds: 300,
       price: 55.5,
@@ -80,8 +112,8 @@ describe('GET /prices/current', () => {
       type: 'EXACT',
       marginal_quantity: 1,
       marginal_frac: 0.5,
-      buyer_total: 10,
-      seller_total: 10,
+      buyer_total: 0,
+      seller_total: 0,
       next_boundary: new Date(T0 + 14 * 300_000).toISOString(),
     };
     clock = T0 + 13 * 300_000 + 1_000;
@@ -93,11 +125,51 @@ describe('GET /prices/current', () => {
       await sleep(10);
       r = await current();
     }
-    expect(r.data).toMatchObject({ price_id: 987_654, price: 55.5, type: 'EXACT', marginal_frac: 0.5 });
+    expect(r.data).toMatchObject({ price_id: row.price_id, price: 55.5, type: 'EXACT', marginal_frac: 0.5 });
     expect(r.headers['cache-control']).toBe('max-age=299');
-    expect(r.headers['etag']).toBe('"987654"');
-    // Nothing was stored: the message only refreshes memory.
-    expect(await api.db.price.get(987_654)).toBeNull();
+    expect(r.headers['etag']).toBe(`"${row.price_id}"`);
+  });
+
+  it('serves what the database holds, not what a message says; messages of future intervals are ignored', async () => {
+    const held = (await current()).data as PriceMessage;
+    const start = new Date(T0 + 13 * 300_000);
+    const message: PriceMessage = {
+      ...held,
+      price_id: 987_654,
+      interval_start: start.toISOString(),
+      price: 1e9,
+      next_boundary: '2999-01-01T00:00:00.000Z',
+    };
+    clock = T0 + 14 * 300_000 + 1_000;
+    // No such price: a forged or stray message is not served.
+    await publishPrice(api.redis, message);
+    await sleep(100);
+    expect((await current()).data.price_id).toBe(held.price_id);
+    // A price of an interval not yet begun, even stored, is not taken from a message.
+    const ahead = await addPrice(T0 + 30 * 300_000, 77);
+    await publishPrice(api.redis, { ...message, price_id: ahead.price_id, interval_start: iso(ahead) });
+    await sleep(100);
+    expect((await current()).data.price_id).toBe(held.price_id);
+    // A committed price: served with the database's figures, its next boundary clamped.
+    const row = await addPrice(start.getTime(), 56);
+    await publishPrice(api.redis, { ...message, price_id: row.price_id });
+    const r = await until(row.price_id);
+    expect(r.data).toMatchObject({ price: 56, next_boundary: new Date(T0 + 15 * 300_000).toISOString() });
+  });
+
+  it('hears only the channels of its own QUEUE_PREFIX', async () => {
+    expect(priceChannel(1, 'blue')).toBe('blue:prices:1');
+    expect(priceChannel(1)).toBe('tess:prices:1');
+    const held = (await current()).data as PriceMessage;
+    const row = await addPrice(T0 + 14 * 300_000, 57);
+    // Before the held price's next boundary, so that only a message can bring the new one.
+    clock = T0 + 15 * 300_000 - 1_000;
+    const message = { ...held, price_id: row.price_id, interval_start: iso(row) };
+    await publishPrice(api.redis, message, 'another-deployment');
+    await sleep(100);
+    expect((await current()).data.price_id).toBe(held.price_id);
+    await publishPrice(api.redis, message, 'tess');
+    expect((await until(row.price_id)).data.price).toBe(57);
   });
 
   it('asof= reads the price in effect then from the database', async () => {
