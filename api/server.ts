@@ -17,6 +17,7 @@ import { meterSpecials } from './http/meters.js';
 import { orderIntake, orderSpecials, registerOrderRoutes } from './http/orders.js';
 import { BASE } from './http/paths.js';
 import { PriceCache } from './http/price-cache.js';
+import { AuthFailures } from './http/auth-failures.js';
 import { priceSpecials, registerCurrentPrice } from './http/prices.js';
 import { registerTables } from './http/resources.js';
 import { ErrorSchema } from './http/schemas.js';
@@ -41,6 +42,8 @@ export interface ServerDeps {
   readonly priceRateLimit?: RateLimit;
   /** Group commit of order intake. */
   readonly orderBatch?: GroupCommitOptions;
+  /** Failed authentications per client address before 429. @defaultValue 100 per minute */
+  readonly authFailureLimit?: RateLimit;
 }
 
 /** Largest request body accepted. */
@@ -113,7 +116,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       ),
   });
   app.addSchema(ErrorSchema);
-  app.addHook('onRequest', authHook(directory));
+  app.addHook('preParsing', authHook(directory, new AuthFailures(deps.authFailureLimit)));
   installRequestMetrics(app);
 
   // Every method of every API path answers: those not served get 405.

@@ -1,7 +1,8 @@
-import type { FastifyRequest } from 'fastify';
-import { ErrorCode } from '../../engine/errors.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ErrorCode, isTessError } from '../../engine/errors.js';
 import type { TableName } from '../../storage/index.js';
 import { currentOf, entryIdOf } from '../../storage/queries/current.js';
+import type { AuthFailures } from './auth-failures.js';
 import type { Directory } from './directory.js';
 import { fail } from './errors.js';
 import {
@@ -144,11 +145,20 @@ export async function assertOwns(
 }
 
 /**
- * The onRequest hook: anonymous calls of public routes pass without any promise (the
- * price reads devices make most), everything else goes through authorize().
+ * The authentication hook, run at preParsing: after the route's own rate limit (an
+ * onRequest hook of the route, which runs after the server's onRequest hooks), so that
+ * requests with bad tokens are counted by it, and before the body is read. Anonymous
+ * calls of public routes pass without any promise (the price reads devices make most);
+ * an address over its limit of failed authentications is refused (429) before its
+ * token is looked at; everything else goes through authorize().
  */
-export function authHook(directory: Directory) {
-  return (request: FastifyRequest, _reply: unknown, done: (err?: Error) => void): void => {
+export function authHook(directory: Directory, failures: AuthFailures) {
+  return (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    _payload: unknown,
+    done: (err?: Error) => void,
+  ): void => {
     const need = request.routeOptions.config.access;
     if (!need) {
       done();
@@ -162,6 +172,21 @@ export function authHook(directory: Directory) {
         return;
       }
     }
-    authorize(request, directory).then(() => done(), done);
+    const now = Date.now();
+    const wait = failures.retryAfter(request.ip, now);
+    if (wait > 0) {
+      reply.header('retry-after', String(Math.ceil(wait / 1000)));
+      done(
+        fail(ErrorCode.RATE_LIMITED, `too many failed authentications; retry in ${Math.ceil(wait / 1000)} s`),
+      );
+      return;
+    }
+    authorize(request, directory).then(
+      () => done(),
+      (err: unknown) => {
+        if (isTessError(err) && err.code === ErrorCode.UNAUTHORIZED) failures.fail(request.ip, now);
+        done(err as Error);
+      },
+    );
   };
 }

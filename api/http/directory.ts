@@ -4,6 +4,7 @@ import { isValidInterval } from '../../engine/intervals.js';
 import type { Database } from '../../storage/index.js';
 import { configValue, currentOf, resourceIdByName, systemIdByName } from '../../storage/queries/current.js';
 import { findPrincipal, type PrincipalRow } from '../../storage/queries/principal.js';
+import { RecentMap } from './recent-map.js';
 
 /** Channel on which API processes tell each other that tokens, users, devices or config changed. */
 export const INVALIDATE_CHANNEL = 'tess:api:invalidate';
@@ -29,9 +30,10 @@ interface Cached<T> {
  * those lookups always read the database.
  */
 export class Directory {
-  private readonly principals = new Map<string, Cached<PrincipalRow | null>>();
-  private readonly deviceSystems = new Map<number, Cached<number | null>>();
-  private readonly intervals = new Map<number, Cached<number>>();
+  // Bounded by recency: unknown tokens are cached too, and must not push out live ones.
+  private readonly principals = new RecentMap<string, Cached<PrincipalRow | null>>(LIMIT);
+  private readonly deviceSystems = new RecentMap<number, Cached<number | null>>(LIMIT);
+  private readonly intervals = new RecentMap<number, Cached<number>>(LIMIT);
   private readonly systems = new Map<string, number>();
   private readonly resources = new Map<string, number>();
   private readonly systemNames = new Map<number, string>();
@@ -99,7 +101,7 @@ export class Directory {
     await this.redis.publish(INVALIDATE_CHANNEL, '*');
   }
 
-  private async cached<K, T>(map: Map<K, Cached<T>>, key: K, load: () => Promise<T>): Promise<T> {
+  private async cached<K, T>(map: RecentMap<K, Cached<T>>, key: K, load: () => Promise<T>): Promise<T> {
     const now = Date.now();
     if (this.caching) {
       const hit = map.get(key);
@@ -108,7 +110,6 @@ export class Directory {
     const generation = this.generation;
     const value = await load();
     if (this.caching && generation === this.generation) {
-      if (map.size >= LIMIT) map.clear();
       map.set(key, { value, expires: now + TTL_MS });
     }
     return value;

@@ -26,7 +26,9 @@ export interface Api {
  * afterwards. The system name is unique to the file.
  */
 export function useApi(
-  options: { subscriber?: boolean } & Partial<Pick<ServerDeps, 'now' | 'priceRateLimit' | 'orderBatch'>> = {},
+  options: { subscriber?: boolean } & Partial<
+    Pick<ServerDeps, 'now' | 'priceRateLimit' | 'orderBatch' | 'authFailureLimit'>
+  > = {},
 ): Api {
   const system = `api_${randomBytes(4).toString('hex')}`;
   const t = useDatabase({ system });
@@ -45,6 +47,7 @@ export function useApi(
       ...(options.now ? { now: options.now } : {}),
       ...(options.priceRateLimit ? { priceRateLimit: options.priceRateLimit } : {}),
       ...(options.orderBatch ? { orderBatch: options.orderBatch } : {}),
+      ...(options.authFailureLimit ? { authFailureLimit: options.authFailureLimit } : {}),
     });
     await ref.app.ready();
   });
