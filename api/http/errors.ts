@@ -74,6 +74,25 @@ export function validationMessage(errors: readonly AjvError[], context: string |
   }
 }
 
+/**
+ * Messages of connection failures that carry no code: pg-pool's wait for a free client
+ * timing out, and a connection dropped under a query. They say the database is out of
+ * reach (503, try again), not that the request went wrong (500).
+ */
+const OUTAGE_MESSAGES =
+  /^(timeout exceeded when trying to connect|Connection terminated( unexpectedly| due to connection timeout)?)$/;
+const OUTAGE_CODES = /^(ECONNREFUSED|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN|57P0\d|08\d\d\d)$/;
+
+/** Whether an error (or one it was caused by) is the database being unreachable. */
+function isOutage(err: unknown): boolean {
+  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && OUTAGE_CODES.test(code)) return true;
+    if (OUTAGE_MESSAGES.test(e.message)) return true;
+  }
+  return false;
+}
+
 /** Turns anything thrown into a code and message of the API's error shape. */
 export function describeError(err: unknown): { code: ErrorCode; message: string } {
   if (isTessError(err)) return { code: err.code, message: err.message };
@@ -106,10 +125,7 @@ export function describeError(err: unknown): { code: ErrorCode; message: string 
   if (status === 405) return { code: ErrorCode.METHOD_NOT_ALLOWED, message: e.message };
   if (typeof status === 'number' && status >= 400 && status < 500)
     return { code: ErrorCode.INVALID, message: e.message };
-  const pgCode = (e as { code?: string })?.code;
-  if (pgCode && /^(ECONNREFUSED|ETIMEDOUT|ECONNRESET|57P0\d|08\d\d\d)$/.test(pgCode)) {
-    return { code: ErrorCode.UNAVAILABLE, message: 'the database is unavailable' };
-  }
+  if (isOutage(err)) return { code: ErrorCode.UNAVAILABLE, message: 'the database is unavailable' };
   return { code: ErrorCode.INTERNAL, message: 'internal error' };
 }
 
