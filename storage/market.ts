@@ -24,6 +24,9 @@ export const MARKET_CONFIG = [
   'fixed-quantity',
 ];
 
+/** The `mechanism` that puts a system on the market (the seed's); any other value takes it off. */
+export const ON_MARKET = 'AUCTION';
+
 export interface Market {
   readonly systemId: number;
   readonly system: string;
@@ -52,14 +55,19 @@ export async function listMarkets(
        ORDER BY system_id, name, created, resource_id),
      cfg AS (
        SELECT DISTINCT ON (system_id, name) system_id, name, value FROM config WHERE name = ANY($1::text[])
-       ORDER BY system_id, name, created DESC, config_id DESC)
+       ORDER BY system_id, name, created DESC, config_id DESC),
+     -- Read apart from cfg: the market config names do not include it, and a filter on a
+     -- CTE without the name would take every system for one on the market.
+     mechanism AS (
+       SELECT DISTINCT ON (system_id) system_id, value FROM config WHERE name = 'mechanism'
+       ORDER BY system_id, created DESC, config_id DESC)
      SELECT sys.system_id, sys.name AS system, res.resource_id, res.name AS resource, res.created,
             coalesce((SELECT jsonb_object_agg(cfg.name, cfg.value) FROM cfg WHERE cfg.system_id = sys.system_id), '{}') AS config
      FROM sys JOIN res ON res.system_id = sys.system_id
      WHERE ($2::bigint[] IS NULL OR sys.system_id = ANY($2::bigint[]))
-       AND coalesce((SELECT value FROM cfg WHERE cfg.system_id = sys.system_id AND cfg.name = 'mechanism'), 'AUCTION') = 'AUCTION'
+       AND coalesce((SELECT value FROM mechanism m WHERE m.system_id = sys.system_id), $3) = $3
      ORDER BY sys.system_id, res.resource_id`,
-    [MARKET_CONFIG, systemIds ?? null],
+    [MARKET_CONFIG, systemIds ?? null, ON_MARKET],
   );
   return rows.map((r) => ({
     systemId: r.system_id,
@@ -78,6 +86,58 @@ export async function lastClearedEnd(client: Client | pg.Pool, resourceId: numbe
     [resourceId],
   );
   return rows[0]?.interval_end ?? null;
+}
+
+/** What decides where a market's intervals begin and end (see workers/interval-schedule.ts). */
+export interface MarketTimeline {
+  /** End of the last interval cleared, or null when none was. */
+  readonly lastEnd: Date | null;
+  /** Every value the system's `interval` config had, oldest first, with when it was set (ms). */
+  readonly intervals: readonly { readonly since: number; readonly value: string | null }[];
+  /** When the system last came back on the market (`mechanism` set to AUCTION after another value), or null. */
+  readonly backOnMarket: Date | null;
+}
+
+/** The timeline of one market, in one round trip. */
+export async function readMarketTimeline(
+  client: Client | pg.Pool,
+  systemId: number,
+  resourceId: number,
+): Promise<MarketTimeline> {
+  const { rows } = await client.query(
+    `SELECT
+       (SELECT interval_end FROM market_interval WHERE resource_id = $2 ORDER BY interval_end DESC LIMIT 1) AS last_end,
+       (SELECT coalesce(jsonb_agg(jsonb_build_array(extract(epoch FROM created) * 1000, value) ORDER BY created, config_id), '[]')
+        FROM config WHERE system_id = $1 AND name = 'interval') AS intervals,
+       (SELECT min(created) FROM config WHERE system_id = $1 AND name = 'mechanism' AND value = $3
+          AND created > (SELECT max(created) FROM config
+                         WHERE system_id = $1 AND name = 'mechanism' AND value IS DISTINCT FROM $3)) AS back_on`,
+    [systemId, resourceId, ON_MARKET],
+  );
+  const r = rows[0];
+  return {
+    lastEnd: r.last_end ?? null,
+    intervals: (r.intervals as [number, string | null][]).map(([since, value]) => ({ since, value })),
+    backOnMarket: r.back_on ?? null,
+  };
+}
+
+/**
+ * Whether an order for the market arrived in [from, before) for an interval starting in
+ * [windowStart, end): whether anyone was promised that the interval [from, end) clears at
+ * `end` before `before`.
+ */
+export async function ordersArrivedBefore(
+  client: Client | pg.Pool,
+  resourceId: number,
+  window: { readonly windowStart: Date; readonly from: Date; readonly end: Date; readonly before: Date },
+): Promise<boolean> {
+  const { rows } = await client.query(
+    `SELECT EXISTS (SELECT 1 FROM "order" WHERE resource_id = $1 AND interval_start >= $2 AND interval_start < $3
+                      AND created >= $4 AND created < $5) AS held`,
+    [resourceId, window.windowStart, window.end, window.from, window.before],
+  );
+  return rows[0].held;
 }
 
 /** Serializes everything that clears one market, across processes. */
@@ -100,26 +160,53 @@ export interface OpenOrders {
   readonly intervalStarts: Date[];
 }
 
+/** The columns of an order the clearing reads, and the filter of the ones that can clear. */
+const OPEN_COLUMNS = 'order_id, device_id, side, price, quantity, unique_id, interval_start';
+// Orders written around the storage API may carry quantities finer than a millionth;
+// those that round to nothing cannot clear.
+const CAN_CLEAR = "status = 'OPEN' AND quantity >= 0.0000005";
+
+/**
+ * Orders carried into [from, end) ($2, $3) from intervals starting at or after $4: those
+ * that arrived during it for an interval that had already closed under the runtime's
+ * grid (an intake that used another `interval` length), in their latest version at
+ * `end`, never cleared before. The few candidates are found first and each one's latest
+ * version looked up by its key: a join over the whole window is planned badly before the
+ * table has statistics.
+ */
+const CARRIED = `
+  SELECT c.order_id, c.device_id, c.side, c.price, c.quantity, c.unique_id, c.interval_start FROM
+    (SELECT DISTINCT unique_id FROM "order"
+     WHERE resource_id = $1 AND interval_start >= $4 AND interval_start < $2
+       AND created > $2 AND created <= $3 AND status = 'OPEN') k
+    CROSS JOIN LATERAL (
+      SELECT * FROM "order" o WHERE o.unique_id = k.unique_id AND o.created <= $3
+      ORDER BY o.created DESC, o.order_id DESC LIMIT 1) c
+  WHERE c.interval_start < $2 AND c.status = 'OPEN' AND c.quantity >= 0.0000005
+    AND NOT EXISTS (SELECT 1 FROM "order" x WHERE x.unique_id = c.unique_id AND x.status = 'CLEARED'
+                      AND x.created > c.interval_start)`;
+
 /**
  * Reads the latest version (at `end`) of every order placed for [from, end), keeping the
- * open ones; cancelled orders drop out.
+ * open ones; cancelled orders drop out. With `carryFrom`, also the orders carried into
+ * this interval (see CARRIED); the caller passes it only when a change of `interval`
+ * can have left any, so the usual read stays one index range.
  */
 export async function readOpenOrders(
   client: Client,
   resourceId: number,
   from: Date,
   end: Date,
+  carryFrom: Date | null = null,
 ): Promise<OpenOrders> {
-  const { rows } = await client.query({
-    text: `SELECT order_id, device_id, side, price, quantity, unique_id, interval_start FROM (
+  const own = `SELECT ${OPEN_COLUMNS} FROM (
              SELECT DISTINCT ON (unique_id) * FROM "order"
              WHERE resource_id = $1 AND interval_start >= $2 AND interval_start < $3 AND created <= $3
              ORDER BY unique_id, created DESC, order_id DESC) o
-           -- Orders written around the storage API may carry quantities finer than a
-           -- millionth; those that round to nothing cannot clear.
-           WHERE status = 'OPEN' AND quantity >= 0.0000005
-           ORDER BY order_id`,
-    values: [resourceId, from, end],
+           WHERE ${CAN_CLEAR}`;
+  const { rows } = await client.query({
+    text: carryFrom ? `${own} UNION ALL ${CARRIED} ORDER BY order_id` : `${own} ORDER BY order_id`,
+    values: carryFrom ? [resourceId, from, end, carryFrom] : [resourceId, from, end],
     rowMode: 'array',
   });
   const n = rows.length;

@@ -1,7 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { settleMeter, toMicro } from '../engine/index.js';
-import { intervalStart } from '../engine/intervals.js';
 import type { Database } from '../storage/index.js';
 import {
   AlreadyCleared,
@@ -18,6 +17,7 @@ import type { PriceRow } from '../storage/rows.js';
 import { clearOptions, intervalSeconds } from './market-options.js';
 import { clearingSeconds, intervalsCleared, ordersPerInterval } from './metrics.js';
 import type { ClearingPool } from './pool.js';
+import { readPlan } from './market-schedule.js';
 import { publishPrice } from './price-channel.js';
 
 export interface ClearDeps {
@@ -47,36 +47,51 @@ const elapsed = (t: bigint) => Number(process.hrtime.bigint() - t) / 1e6;
 /**
  * Clears, in order, every interval of `market` that closed at or before `boundary` and is
  * not cleared yet: the one that just closed, and after downtime those missed (within the
- * horizon). Safe to run twice, or in two processes at once: each interval is written once.
+ * horizon). Intervals follow the market's schedule (workers/interval-schedule.ts); one that
+ * ends after `boundary` waits for its own end. Safe to run twice, or in two processes at
+ * once: each interval is written once.
  */
 export async function clearDue(deps: ClearDeps, market: Market, boundary: Date): Promise<IntervalOutcome[]> {
-  const seconds = intervalSeconds(market);
-  const horizonStart = intervalStart(boundary.getTime() - (deps.horizonSeconds ?? 86_400) * 1000, seconds);
-  const last = await lastClearedEnd(deps.db.pool, market.resourceId);
-  let from = last ?? intervalStart(market.created, seconds);
-  if (from < horizonStart) {
-    deps.log.warn(
-      {
-        system: market.system,
-        resource: market.resource,
-        from: from.toISOString(),
-        to: horizonStart.toISOString(),
-      },
-      'intervals beyond the backfill horizon are skipped',
-    );
-    from = horizonStart;
-  }
   const outcomes: IntervalOutcome[] = [];
-  while (from < boundary) {
-    // The grid of the current interval length; after a change of `interval`, the first
-    // interval runs from the last cleared end to the next point of the new grid.
-    const end = new Date(
-      Math.min(intervalStart(from, seconds).getTime() + seconds * 1000, boundary.getTime()),
+  let warned = false;
+  for (;;) {
+    // Read again for every interval: another process may have cleared some meanwhile.
+    const plan = await readPlan(deps.db, market);
+    const horizonStart = await plan.around(boundary.getTime() - (deps.horizonSeconds ?? 86_400) * 1000);
+    let from = plan.from;
+    if (from < horizonStart) {
+      if (!warned) {
+        deps.log.warn(
+          {
+            system: market.system,
+            resource: market.resource,
+            from: new Date(from).toISOString(),
+            to: new Date(horizonStart).toISOString(),
+          },
+          'intervals beyond the backfill horizon are skipped',
+        );
+        warned = true;
+      }
+      from = horizonStart;
+    }
+    const end = await plan.end(from);
+    if (end > boundary.getTime()) return outcomes;
+    const carry = plan.carryFrom(from, end);
+    outcomes.push(
+      await clearInterval(deps, market, new Date(from), new Date(end), {
+        carryFrom: carry === null ? null : new Date(carry),
+        nextBoundary: new Date(await plan.end(end)),
+      }),
     );
-    outcomes.push(await clearInterval(deps, market, from, end));
-    from = end;
   }
-  return outcomes;
+}
+
+/** What the schedule adds to the clearing of one interval. */
+export interface IntervalPlan {
+  /** Earliest `interval_start` of orders carried into the interval; null (default) when none can be. */
+  readonly carryFrom?: Date | null;
+  /** When the next interval ends, as published with the price. @defaultValue end + the current `interval` */
+  readonly nextBoundary?: Date;
 }
 
 /** Clears one interval [from, end) of one market in one database transaction. */
@@ -85,12 +100,14 @@ export async function clearInterval(
   market: Market,
   from: Date,
   end: Date,
+  plan: IntervalPlan = {},
 ): Promise<IntervalOutcome> {
   const seconds = Math.round((end.getTime() - from.getTime()) / 1000);
   const options = clearOptions(market, seconds);
   const client = await deps.db.pool.connect();
   const ms = { read: 0, clear: 0, write: 0 };
   let orders = 0;
+  let carried = 0;
   let price: PriceRow | null = null;
   try {
     await client.query('BEGIN');
@@ -98,8 +115,9 @@ export async function clearInterval(
     await lockMarket(client, market.resourceId);
     const last = await lastClearedEnd(client, market.resourceId);
     if (last && last > from) throw new AlreadyCleared(market.resourceId, from);
-    const open = await readOpenOrders(client, market.resourceId, from, end);
+    const open = await readOpenOrders(client, market.resourceId, from, end, plan.carryFrom ?? null);
     orders = open.n;
+    for (let i = 0; i < open.n; i++) if (open.intervalStarts[i]! < from) carried++;
     ms.read = elapsed(t);
 
     t = process.hrtime.bigint();
@@ -168,6 +186,8 @@ export async function clearInterval(
       resource: market.resource,
       interval: from.toISOString(),
       orders,
+      // Orders accepted with another `interval` length, cleared here after their own interval_start.
+      ...(carried ? { carried } : {}),
       price: price.price,
       quantity: price.quantity,
       type: price.type,
@@ -191,7 +211,9 @@ export async function clearInterval(
       marginal_frac: price.marginal_frac,
       buyer_total: price.buyer_total,
       seller_total: price.seller_total,
-      next_boundary: new Date(end.getTime() + intervalSeconds(market) * 1000).toISOString(),
+      next_boundary: (
+        plan.nextBoundary ?? new Date(end.getTime() + intervalSeconds(market) * 1000)
+      ).toISOString(),
     }).catch((err) => deps.log.warn({ err }, 'price published late: Redis refused it'));
   }
   return { from, end, price, orders, ms };

@@ -2,19 +2,26 @@ import { type Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { intervalStart } from '../engine/intervals.js';
+import { type DatabaseIdentity, readDatabaseIdentity } from '../storage/identity.js';
 import type { Database } from '../storage/index.js';
 import { listMarkets, type Market } from '../storage/market.js';
 import { type ClearDeps, clearDue, type IntervalOutcome } from './clear-market.js';
 import { intervalSeconds } from './market-options.js';
+import { readPlan } from './market-schedule.js';
 import { ClearingPool } from './pool.js';
 import { connectRedis } from './redis.js';
 
 /**
  * The market runtime: a BullMQ job scheduler per system fires a `tick` once per interval;
- * a tick queues one `market` job per resource, delayed to just after the next boundary
- * (job id = market + boundary, so a repeated tick adds nothing); a market job clears
- * every due interval of its market in a clearing thread. Any number of processes may run this side by side: BullMQ hands each
- * job to one of them, and the database writes each interval exactly once.
+ * a tick queues one `market` job per resource, delayed to just after the end of the
+ * interval open (job id = market + boundary, so a repeated tick adds nothing); a market
+ * job clears every due interval of its market in a clearing thread. Any number of
+ * processes may run this side by side: BullMQ hands each job to one of them, and the
+ * database writes each interval exactly once.
+ *
+ * The queue belongs to one database (its name carries the database's identity): processes
+ * of another deployment on the same Redis and prefix, even one started on the wrong
+ * database, have their own queue and schedulers and never remove or run these.
  */
 export interface RuntimeOptions {
   readonly db: Database;
@@ -47,7 +54,10 @@ interface MarketData {
   readonly boundary: number;
 }
 
-export const QUEUE = 'tess-markets';
+/** The queue of the markets of one database (BullMQ names may not hold `:`). */
+export const queueName = (database: DatabaseIdentity): string => `tess-markets-${database.key}`;
+/** Market jobs queued ahead of the interval open, so that a late tick misses no boundary. */
+const AHEAD = 2;
 
 export class Runtime {
   private timer: NodeJS.Timeout | undefined;
@@ -65,6 +75,12 @@ export class Runtime {
 
   static async start(options: RuntimeOptions): Promise<Runtime> {
     const prefix = options.prefix ?? 'tess';
+    const database = await readDatabaseIdentity(options.db.pool);
+    const QUEUE = queueName(database);
+    options.log.info(
+      { queue: QUEUE, prefix },
+      `markets of ${database.description} on queue ${prefix}:${QUEUE}`,
+    );
     const queueConnection = await connectRedis(options.redisUrl, { forBullMQ: true });
     const workerConnection = await connectRedis(options.redisUrl, { forBullMQ: true });
     const publisher = await connectRedis(options.redisUrl);
@@ -117,8 +133,10 @@ export class Runtime {
   }
 
   /**
-   * Upserts a job scheduler for every system whose interval is new or changed, so a
-   * `set` of `interval` takes effect at the next boundary without a restart.
+   * Upserts a job scheduler for every system whose interval is new or changed, and ticks
+   * it at once, so a `set` of `interval` (or a system back on the market) is followed
+   * without a restart. Schedulers of systems off the market are removed: only from this
+   * database's queue, so another deployment's are never touched.
    */
   async sync(catchUp: boolean): Promise<void> {
     if (this.stopping) return;
@@ -134,7 +152,8 @@ export class Runtime {
         continue;
       }
       const every = seconds * 1000;
-      if (this.everyBySystem.get(systemId) !== every) {
+      const changed = this.everyBySystem.get(systemId) !== every;
+      if (changed) {
         await this.queue.upsertJobScheduler(
           `system:${systemId}`,
           { every },
@@ -142,7 +161,7 @@ export class Runtime {
         );
         this.everyBySystem.set(systemId, every);
       }
-      if (catchUp) await this.tick({ systemId }, true);
+      if (catchUp || changed) await this.tick({ systemId });
     }
     // Systems taken off the market (mechanism other than AUCTION) stop ticking, whichever
     // process scheduled them.
@@ -156,20 +175,19 @@ export class Runtime {
   }
 
   /**
-   * Queues one market job per resource of the system for the next boundary, delayed to
-   * fire just after it (and, when catching up, one for the boundary just passed). The
-   * scheduler's own phase does not matter: jobs are placed on the epoch-aligned grid,
-   * and their ids (market + boundary) make a second tick in the same interval add nothing.
+   * Queues market jobs for the ends of the market's intervals (workers/interval-schedule.ts):
+   * one for every interval already due (a single job at the last such end clears them
+   * all) and the next AHEAD ends, each delayed to just after its end. The scheduler's
+   * own phase does not matter; job ids (market + end) make a second tick add nothing,
+   * and a job at a time that is no longer an end (after a change of `interval`) clears
+   * only what is due.
    */
-  private async tick({ systemId }: TickData, catchUp = false): Promise<number> {
+  private async tick({ systemId }: TickData): Promise<number> {
     const markets = await listMarkets(this.options.db.pool, [systemId]);
     const now = this.now();
     const grace = this.options.graceMs ?? 250;
     for (const market of markets) {
-      const seconds = intervalSeconds(market);
-      const passed = intervalStart(now, seconds).getTime();
-      const boundaries = catchUp ? [passed, passed + seconds * 1000] : [passed + seconds * 1000];
-      for (const boundary of boundaries) {
+      for (const boundary of await this.endsToQueue(market, now)) {
         await this.queue.add(
           'market',
           { resourceId: market.resourceId, systemId, boundary } satisfies MarketData,
@@ -185,6 +203,31 @@ export class Runtime {
       }
     }
     return markets.length;
+  }
+
+  private async endsToQueue(market: Market, now: number): Promise<number[]> {
+    const plan = await readPlan(this.options.db, market);
+    const horizon = (this.options.horizonSeconds ?? 86_400) * 1000;
+    let from = Math.max(plan.from, await plan.around(now - horizon));
+    let due: number | null = null;
+    let end = await plan.end(from);
+    while (end <= now) {
+      due = end;
+      from = end;
+      // Past the last change of `interval`, the ends are the points of one grid: jump
+      // over a long backlog instead of walking it.
+      if (!plan.history.some((s) => s.since > from)) {
+        due = Math.max(due, intervalStart(now, plan.secondsAt(from)).getTime());
+        from = due;
+      }
+      end = await plan.end(from);
+    }
+    const ends = due === null ? [] : [due];
+    for (let i = 0; i < AHEAD; i++) {
+      ends.push(end);
+      end = await plan.end(end);
+    }
+    return ends;
   }
 
   private async clearMarket(deps: ClearDeps, data: MarketData): Promise<number> {

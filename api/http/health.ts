@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { Histogram } from 'prom-client';
 import { ErrorCode } from '../../engine/errors.js';
 import type { Database } from '../../storage/index.js';
+import { describeLateness, lateMarkets } from '../../workers/lateness.js';
 import { registry } from '../../workers/metrics.js';
 import { sendError } from './errors.js';
 import { describeStorage, type StorageMode } from '../../storage/storage-mode.js';
@@ -40,11 +41,26 @@ export function installRequestMetrics(app: FastifyInstance): void {
   });
 }
 
-/** GET /health (database and Redis answer, else 503 naming what is down) and GET /metrics (Prometheus). */
-export function registerHealth(app: FastifyInstance, db: Database, redis: Redis, storage: StorageMode): void {
+/**
+ * GET /health (database and Redis answer and every market clears on time, else 503
+ * naming what is down or late) and GET /metrics (Prometheus). Lateness is read from the
+ * database, so an API process without a runtime sees workers that stopped clearing.
+ */
+export function registerHealth(
+  app: FastifyInstance,
+  db: Database,
+  redis: Redis,
+  storage: StorageMode,
+  now: () => number = Date.now,
+): void {
   app.get(
     '/health',
-    { schema: { tags: ['operations'], summary: 'database and Redis reachable; which storage runs' } },
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'database and Redis reachable, markets clearing on time; which storage runs',
+      },
+    },
     async (_req, reply) => {
       const down: string[] = [];
       await Promise.all([
@@ -55,6 +71,10 @@ export function registerHealth(app: FastifyInstance, db: Database, redis: Redis,
         down.sort();
         return sendError(reply.code(503), ErrorCode.UNAVAILABLE, `${down.join(' and ')} unreachable`);
       }
+      const at = now();
+      const late = await within(lateMarkets(db, at), HEALTH_TIMEOUT_MS).catch(() => null);
+      if (late === null) return sendError(reply.code(503), ErrorCode.UNAVAILABLE, 'postgres unreachable');
+      if (late.length) return sendError(reply.code(503), ErrorCode.UNAVAILABLE, describeLateness(late, at));
       return { status: 'ok', storage: describeStorage(storage) };
     },
   );

@@ -1,6 +1,9 @@
+import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runDemo } from '../../api/demo/run-demo.js';
 import { readSettings } from '../../api/settings.js';
+import { Runtime } from '../../workers/runtime.js';
+import { createMarket, waitFor } from '../helpers/market.js';
 import { useDatabase } from '../helpers/open.js';
 import { redisPrefix } from '../helpers/redis.js';
 import { redisUrl } from '../helpers/server-url.js';
@@ -49,5 +52,39 @@ describe('tess demo', () => {
       [demo],
     );
     expect(mechanism.rows[0].value).toBe('NONE');
-  }, 60_000);
+
+    // A server that outlives the demo on the same database and queue prefix leaves the demo
+    // system alone (while clearing another system), whatever it finds in Redis.
+    const ended = Date.now();
+    const { rows: demoPrices } = await t.db.pool.query(
+      'SELECT count(*)::int AS n FROM price p JOIN resource r USING (resource_id) WHERE r.system_id = $1',
+      [demo],
+    );
+    const control = await createMarket(t.db, 'after-demo', 1, 2);
+    const later = await Runtime.start({
+      db: t.db,
+      redisUrl: redisUrl(),
+      log: pino({ level: 'silent' }),
+      prefix: redis.prefix,
+      threads: 1,
+      graceMs: 50,
+      syncMs: 200,
+    });
+    try {
+      await waitFor('the later server clearing', async () => {
+        const { rows: n } = await t.db.pool.query(
+          'SELECT count(*)::int AS n FROM price WHERE resource_id = $1 AND interval_start >= $2',
+          [control.resourceId, new Date(ended)],
+        );
+        return n[0].n >= 3;
+      });
+    } finally {
+      await later.stop();
+    }
+    const { rows: since } = await t.db.pool.query(
+      'SELECT count(*)::int AS n FROM price p JOIN resource r USING (resource_id) WHERE r.system_id = $1',
+      [demo],
+    );
+    expect(since[0].n).toBe(demoPrices[0].n);
+  }, 90_000);
 });

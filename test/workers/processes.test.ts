@@ -40,16 +40,28 @@ async function bigInterval(market: TestMarket, seconds: number, n: number): Prom
   return start;
 }
 
-/** Resolves once the worker writes order versions with COPY (mid-interval, before commit). */
-function copyInProgress(): Promise<true> {
+/**
+ * Resolves once the worker writes order versions with COPY (mid-interval, before commit)
+ * and is still at it 300 ms later: the empty intervals cleared on catching up COPY no
+ * rows and are over at once, and a signal during one of those would miss the interval
+ * under test.
+ */
+async function copyInProgress(): Promise<true> {
+  const copying = async (): Promise<string | null> => {
+    const { rows } = await t.db.pool.query(
+      `SELECT pid::text || '/' || query_start::text AS id FROM pg_stat_activity
+       WHERE datname = current_database() AND pid <> pg_backend_pid()
+         AND query LIKE 'COPY "order" (%' AND state = 'active'`,
+    );
+    return rows[0]?.id ?? null;
+  };
   return waitFor(
     'a clearing COPY',
     async () => {
-      const { rows } = await t.db.pool.query(
-        `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
-           AND query LIKE 'COPY "order" (%' AND state = 'active'`,
-      );
-      return rows.length > 0;
+      const seen = await copying();
+      if (seen === null) return false;
+      await new Promise((r) => setTimeout(r, 300));
+      return (await copying()) === seen;
     },
     30_000,
   );

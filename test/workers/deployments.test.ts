@@ -1,0 +1,77 @@
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Database, openDatabase } from '../../storage/index.js';
+import { Runtime } from '../../workers/runtime.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { createMarket, type TestMarket, waitFor } from '../helpers/market.js';
+import { sleep, useDatabase } from '../helpers/open.js';
+import { redisPrefix } from '../helpers/redis.js';
+import { redisUrl } from '../helpers/server-url.js';
+
+const first = useDatabase();
+const redis = redisPrefix();
+const runtimes: Runtime[] = [];
+let secondTest: TestDatabase;
+let second: Database;
+
+beforeAll(async () => {
+  // The second deployment's database is new and empty, as with a mistyped DATABASE_URL.
+  secondTest = await createTestDatabase();
+  second = await openDatabase(secondTest.url);
+});
+afterAll(async () => {
+  for (const r of runtimes) await r.stop();
+  await second?.close();
+  await secondTest?.drop();
+  await redis.clean();
+});
+
+async function start(db: Database): Promise<Runtime> {
+  const runtime = await Runtime.start({
+    db,
+    redisUrl: redisUrl(),
+    log: pino({ level: 'silent' }),
+    // The default QUEUE_PREFIX of both deployments.
+    prefix: redis.prefix,
+    threads: 1,
+    graceMs: 50,
+    syncMs: 200,
+  });
+  runtimes.push(runtime);
+  return runtime;
+}
+
+async function intervals(db: Database, market: TestMarket, since: number) {
+  const { rows } = await db.pool.query(
+    'SELECT interval_start, interval_end FROM market_interval WHERE resource_id = $1 AND interval_start >= $2 ORDER BY interval_start',
+    [market.resourceId, new Date(since)],
+  );
+  return rows.map((r) => [r.interval_start.getTime(), r.interval_end.getTime()] as const);
+}
+
+describe('two deployments on one Redis prefix', () => {
+  it('each keeps clearing its own database; neither removes the other’s schedulers', async () => {
+    const a = await createMarket(first.db, 'first', 1, 2);
+    await start(first.db);
+    await waitFor('the first clearing', async () => (await intervals(first.db, a, 0)).length >= 2);
+
+    await start(second);
+    const joined = Date.now();
+    // The second database then gets a system of its own, with ids the first does not use.
+    await second.pool.query("SELECT setval(pg_get_serial_sequence('system', 'system_id'), 100)");
+    await second.pool.query("SELECT setval(pg_get_serial_sequence('resource', 'resource_id'), 100)");
+    const b = await createMarket(second, 'second', 1, 2);
+    await sleep(5_000);
+
+    for (const [db, market] of [
+      [first.db, a],
+      [second, b],
+    ] as const) {
+      const rows = await intervals(db, market, joined);
+      expect(rows.length, market === a ? 'first' : 'second').toBeGreaterThanOrEqual(3);
+      for (let i = 1; i < rows.length; i++) expect(rows[i]![0]).toBe(rows[i - 1]![1]);
+      // Still clearing at the end, not just catching up once.
+      expect(rows.at(-1)![1]).toBeGreaterThan(Date.now() - 2_500);
+    }
+  }, 40_000);
+});
