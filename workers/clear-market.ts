@@ -25,6 +25,8 @@ export interface ClearDeps {
   readonly pool: ClearingPool;
   /** Where prices are published after commit; none in tools that only clear. */
   readonly redis?: Redis;
+  /** The deployment's key prefix, which namespaces the price channel. @defaultValue "tess" */
+  readonly prefix?: string;
   readonly log: Logger;
   /**
    * How far back missed intervals are cleared after downtime; older ones are skipped.
@@ -196,25 +198,29 @@ export async function clearInterval(
     'interval cleared',
   );
   if (deps.redis) {
-    await publishPrice(deps.redis, {
-      system_id: market.systemId,
-      system: market.system,
-      resource_id: market.resourceId,
-      resource: market.resource,
-      price_id: price.price_id,
-      interval_start: from.toISOString(),
-      interval_seconds: seconds,
-      price: price.price,
-      quantity: price.quantity,
-      type: price.type,
-      marginal_quantity: price.marginal_quantity,
-      marginal_frac: price.marginal_frac,
-      buyer_total: price.buyer_total,
-      seller_total: price.seller_total,
-      next_boundary: (
-        plan.nextBoundary ?? new Date(end.getTime() + intervalSeconds(market) * 1000)
-      ).toISOString(),
-    }).catch((err) => deps.log.warn({ err }, 'price published late: Redis refused it'));
+    await publishPrice(
+      deps.redis,
+      {
+        system_id: market.systemId,
+        system: market.system,
+        resource_id: market.resourceId,
+        resource: market.resource,
+        price_id: price.price_id,
+        interval_start: from.toISOString(),
+        interval_seconds: seconds,
+        price: price.price,
+        quantity: price.quantity,
+        type: price.type,
+        marginal_quantity: price.marginal_quantity,
+        marginal_frac: price.marginal_frac,
+        buyer_total: price.buyer_total,
+        seller_total: price.seller_total,
+        next_boundary: (
+          plan.nextBoundary ?? new Date(end.getTime() + intervalSeconds(market) * 1000)
+        ).toISOString(),
+      },
+      deps.prefix,
+    ).catch((err) => deps.log.warn({ err }, 'price published late: Redis refused it'));
   }
   return { from, end, price, orders, ms };
 }

@@ -90,6 +90,7 @@ export class Runtime {
       db: options.db,
       pool,
       redis: publisher,
+      prefix,
       log: options.log,
       ...(options.horizonSeconds === undefined ? {} : { horizonSeconds: options.horizonSeconds }),
     };

@@ -1,5 +1,7 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type PriceMessage, subscribePrices } from '../../workers/price-channel.js';
+import { connectRedis } from '../../workers/redis.js';
 import { Runtime } from '../../workers/runtime.js';
 import { createMarket, placeOrders, waitFor } from '../helpers/market.js';
 import { useDatabase } from '../helpers/open.js';
@@ -25,6 +27,10 @@ describe('runtime', () => {
       { device: 2, side: 'sell', quantity: 5, price: 15 },
       { device: 3, side: 'sell', quantity: 5, price: 45 },
     ]);
+    // Prices are announced on the deployment's own channel (under its prefix).
+    const listener = await connectRedis(redisUrl());
+    const heard: PriceMessage[] = [];
+    await subscribePrices(listener, (m) => heard.push(m), redis.prefix);
     runtime = await Runtime.start({
       db: t.db,
       redisUrl: redisUrl(),
@@ -52,5 +58,8 @@ describe('runtime', () => {
       [prices[0].price_id],
     );
     expect(tx[0]).toEqual({ s: 0, n: 2 });
+    await waitFor('a price message on the prefixed channel', async () => heard.length > 0);
+    expect(heard[0]).toMatchObject({ resource_id: market.resourceId });
+    listener.disconnect();
   });
 });
