@@ -6,8 +6,9 @@ import { buildServer } from '../../api/server.js';
 import { readSettings } from '../../api/settings.js';
 import { buildWorkerServer } from '../../api/worker-server.js';
 import { connectRedis } from '../../workers/redis.js';
-import { Runtime } from '../../workers/runtime.js';
+import type { Runtime } from '../../workers/runtime.js';
 import { createMarket, waitFor } from '../helpers/market.js';
+import { startTestRuntime } from '../helpers/runtime.js';
 import { useDatabase } from '../helpers/open.js';
 import { redisPrefix } from '../helpers/redis.js';
 import { redisUrl } from '../helpers/server-url.js';
@@ -37,16 +38,7 @@ afterAll(async () => {
   await prefix.clean();
 });
 
-const startRuntime = () =>
-  Runtime.start({
-    db: t.db,
-    redisUrl: redisUrl(),
-    log: pino({ level: 'silent' }),
-    prefix: prefix.prefix,
-    threads: 1,
-    graceMs: 50,
-    syncMs: 200,
-  });
+const startRuntime = () => startTestRuntime(t.db, prefix.prefix, { log: pino({ level: 'silent' }) });
 
 async function health(app: FastifyInstance) {
   const r = await app.inject({ method: 'GET', url: '/health' });

@@ -1,11 +1,11 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Runtime } from '../../workers/runtime.js';
+import type { Runtime } from '../../workers/runtime.js';
 import { waitFor } from '../helpers/market.js';
 import { redisPrefix } from '../helpers/redis.js';
-import { redisUrl } from '../helpers/server-url.js';
 import { issueToken } from '../../api/http/tokens.js';
 import { type Api, useApi } from './helpers.js';
+import { startTestRuntime } from '../helpers/runtime.js';
 
 /**
  * Over a real socket, with the runtime running: orders placed through the API clear at
@@ -66,15 +66,7 @@ describe('the API and the runtime together', () => {
         ).user_id,
       })
     ).token;
-    runtime = await Runtime.start({
-      db,
-      redisUrl: redisUrl(),
-      log: pino({ level: 'silent' }),
-      prefix: queue.prefix,
-      threads: 1,
-      graceMs: 100,
-      syncMs: 200,
-    });
+    runtime = await startTestRuntime(db, queue.prefix, { log: pino({ level: 'silent' }), graceMs: 100 });
 
     const placed = await Promise.all([
       http('POST', '/api/v1/orders', tokens[0], {

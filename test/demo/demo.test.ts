@@ -2,8 +2,8 @@ import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runDemo } from '../../api/demo/run-demo.js';
 import { readSettings } from '../../api/settings.js';
-import { Runtime } from '../../workers/runtime.js';
 import { createMarket, waitFor } from '../helpers/market.js';
+import { startTestRuntime } from '../helpers/runtime.js';
 import { useDatabase } from '../helpers/open.js';
 import { redisPrefix } from '../helpers/redis.js';
 import { redisUrl } from '../helpers/server-url.js';
@@ -61,15 +61,7 @@ describe('tess demo', () => {
       [demo],
     );
     const control = await createMarket(t.db, 'after-demo', 1, 2);
-    const later = await Runtime.start({
-      db: t.db,
-      redisUrl: redisUrl(),
-      log: pino({ level: 'silent' }),
-      prefix: redis.prefix,
-      threads: 1,
-      graceMs: 50,
-      syncMs: 200,
-    });
+    const later = await startTestRuntime(t.db, redis.prefix, { log: pino({ level: 'silent' }) });
     try {
       await waitFor('the later server clearing', async () => {
         const { rows: n } = await t.db.pool.query(

@@ -1,12 +1,12 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../../storage/index.js';
-import { Runtime } from '../../workers/runtime.js';
+import type { Runtime } from '../../workers/runtime.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { createMarket, type TestMarket, waitFor } from '../helpers/market.js';
 import { sleep, useDatabase } from '../helpers/open.js';
 import { redisPrefix } from '../helpers/redis.js';
-import { redisUrl } from '../helpers/server-url.js';
+import { startTestRuntime } from '../helpers/runtime.js';
 
 const first = useDatabase();
 const redis = redisPrefix();
@@ -27,16 +27,8 @@ afterAll(async () => {
 });
 
 async function start(db: Database): Promise<Runtime> {
-  const runtime = await Runtime.start({
-    db,
-    redisUrl: redisUrl(),
-    log: pino({ level: 'silent' }),
-    // The default QUEUE_PREFIX of both deployments.
-    prefix: redis.prefix,
-    threads: 1,
-    graceMs: 50,
-    syncMs: 200,
-  });
+  // Both deployments on the same prefix, as two servers with the default QUEUE_PREFIX.
+  const runtime = await startTestRuntime(db, redis.prefix, { log: pino({ level: 'silent' }) });
   runtimes.push(runtime);
   return runtime;
 }

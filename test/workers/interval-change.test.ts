@@ -1,26 +1,17 @@
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { intervalStart } from '../../engine/intervals.js';
-import { Runtime } from '../../workers/runtime.js';
+import type { Runtime } from '../../workers/runtime.js';
 import { createMarket, type TestMarket, waitFor } from '../helpers/market.js';
 import { sleep, useDatabase } from '../helpers/open.js';
 import { redisPrefix } from '../helpers/redis.js';
-import { redisUrl } from '../helpers/server-url.js';
+import { startTestRuntime } from '../helpers/runtime.js';
 
 const t = useDatabase();
 const redis = redisPrefix();
 let runtime: Runtime;
 
 beforeAll(async () => {
-  runtime = await Runtime.start({
-    db: t.db,
-    redisUrl: redisUrl(),
-    log: pino({ level: 'warn' }),
-    prefix: redis.prefix,
-    threads: 1,
-    graceMs: 50,
-    syncMs: 200,
-  });
+  runtime = await startTestRuntime(t.db, redis.prefix);
 });
 afterAll(async () => {
   await runtime?.stop();

@@ -1,12 +1,11 @@
-import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { intervalStart } from '../../engine/intervals.js';
 import type { IntervalOutcome } from '../../workers/clear-market.js';
-import { Runtime } from '../../workers/runtime.js';
+import type { Runtime } from '../../workers/runtime.js';
 import { createMarket, waitFor } from '../helpers/market.js';
 import { sleep, useDatabase } from '../helpers/open.js';
 import { redisPrefix } from '../helpers/redis.js';
-import { redisUrl } from '../helpers/server-url.js';
+import { startTestRuntime } from '../helpers/runtime.js';
 
 const t = useDatabase();
 const redis = redisPrefix();
@@ -28,15 +27,7 @@ describe('mechanism', () => {
   it('NONE takes a system off the market: nothing cleared or published until it is back on AUCTION; history stays', async () => {
     const market = await createMarket(t.db, 'offon', 1, 2);
     const other = await createMarket(t.db, 'stays', 1, 2);
-    runtime = await Runtime.start({
-      db: t.db,
-      redisUrl: redisUrl(),
-      log: pino({ level: 'warn' }),
-      prefix: redis.prefix,
-      threads: 1,
-      graceMs: 50,
-      syncMs: 200,
-    });
+    runtime = await startTestRuntime(t.db, redis.prefix);
     const published: IntervalOutcome[] = [];
     runtime.onCleared((o, m) => {
       if (m.systemId === market.systemId) published.push(o);

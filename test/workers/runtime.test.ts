@@ -1,9 +1,9 @@
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PriceMessage, subscribePrices } from '../../workers/price-channel.js';
 import { connectRedis } from '../../workers/redis.js';
-import { Runtime } from '../../workers/runtime.js';
+import type { Runtime } from '../../workers/runtime.js';
 import { createMarket, placeOrders, waitFor } from '../helpers/market.js';
+import { startTestRuntime } from '../helpers/runtime.js';
 import { useDatabase } from '../helpers/open.js';
 import { redisPrefix } from '../helpers/redis.js';
 import { redisUrl } from '../helpers/server-url.js';
@@ -11,35 +11,37 @@ import { redisUrl } from '../helpers/server-url.js';
 const t = useDatabase();
 const redis = redisPrefix();
 let runtime: Runtime;
+let listener: Awaited<ReturnType<typeof connectRedis>> | undefined;
 
 beforeAll(async () => {});
 afterAll(async () => {
   await runtime?.stop();
+  listener?.disconnect();
   await redis.clean();
 });
 
 describe('runtime', () => {
   it('clears at consecutive boundaries, with fills and zero-sum money', async () => {
     const market = await createMarket(t.db, 'rt1', 1, 4);
-    const start = await placeOrders(t.db, market, 1, [
-      { device: 0, side: 'buy', quantity: 5, price: 40 },
-      { device: 1, side: 'buy', quantity: 5, price: 30 },
-      { device: 2, side: 'sell', quantity: 5, price: 15 },
-      { device: 3, side: 'sell', quantity: 5, price: 45 },
-    ]);
+    // For the next interval: on a busy machine, writing orders for the open one could
+    // commit after it ended (an order that late stays open, by design).
+    const start = await placeOrders(
+      t.db,
+      market,
+      1,
+      [
+        { device: 0, side: 'buy', quantity: 5, price: 40 },
+        { device: 1, side: 'buy', quantity: 5, price: 30 },
+        { device: 2, side: 'sell', quantity: 5, price: 15 },
+        { device: 3, side: 'sell', quantity: 5, price: 45 },
+      ],
+      Date.now() + 1_000,
+    );
     // Prices are announced on the deployment's own channel (under its prefix).
-    const listener = await connectRedis(redisUrl());
+    listener = await connectRedis(redisUrl());
     const heard: PriceMessage[] = [];
     await subscribePrices(listener, (m) => heard.push(m), redis.prefix);
-    runtime = await Runtime.start({
-      db: t.db,
-      redisUrl: redisUrl(),
-      log: pino({ level: 'warn' }),
-      prefix: redis.prefix,
-      threads: 1,
-      graceMs: 50,
-      syncMs: 200,
-    });
+    runtime = await startTestRuntime(t.db, redis.prefix);
     const prices = await waitFor('three prices', async () => {
       const { rows } = await t.db.pool.query(
         'SELECT * FROM price WHERE resource_id = $1 AND interval_start >= $2 ORDER BY interval_start',
@@ -60,6 +62,5 @@ describe('runtime', () => {
     expect(tx[0]).toEqual({ s: 0, n: 2 });
     await waitFor('a price message on the prefixed channel', async () => heard.length > 0);
     expect(heard[0]).toMatchObject({ resource_id: market.resourceId });
-    listener.disconnect();
   });
 });
