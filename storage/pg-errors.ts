@@ -9,6 +9,8 @@ export const SqlState = {
   INVALID_TEXT_REPRESENTATION: '22P02',
   DATETIME_FIELD_OVERFLOW: '22008',
   NUMERIC_VALUE_OUT_OF_RANGE: '22003',
+  /** Also TimescaleDB's answer to a refresh of an aggregate window another refresh holds. */
+  LOCK_NOT_AVAILABLE: '55P03',
   /** Raised by tess_guard_immutable() (migrations/000003). */
   IMMUTABLE: 'TS001',
 } as const;

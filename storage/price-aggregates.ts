@@ -1,3 +1,4 @@
+import { SqlState } from './pg-errors.js';
 import type { Queryable } from './queries/current.js';
 
 /**
@@ -44,11 +45,33 @@ export async function refreshPriceAggregates(
     // Asked only for late prices, so the common case costs no query at all.
     present ??= (await db.query("SELECT to_regclass('price_5m') IS NOT NULL AS present")).rows[0].present;
     if (!present) return;
-    await db.query('CALL refresh_continuous_aggregate($1::regclass, $2::timestamptz, $3::timestamptz)', [
-      view,
-      start === null ? null : new Date(start),
-      new Date(end),
-    ]);
+    await refreshWindow(db, view, start === null ? null : new Date(start), new Date(end));
+  }
+}
+
+/** Tries of a refresh that meets another one; the waits between them add up to about 11 s. */
+const REFRESH_TRIES = 8;
+
+/**
+ * One refresh of one aggregate's window. TimescaleDB refuses a refresh whose window
+ * overlaps one in progress (its refresh policy, which starts in every new database, or
+ * another process clearing late); the other refresh will be done in moments, so wait
+ * and try again rather than fail a load or a late interval over it.
+ */
+async function refreshWindow(db: Queryable, view: string, start: Date | null, end: Date): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await db.query('CALL refresh_continuous_aggregate($1::regclass, $2::timestamptz, $3::timestamptz)', [
+        view,
+        start,
+        end,
+      ]);
+      return;
+    } catch (err) {
+      if ((err as { code?: string }).code !== SqlState.LOCK_NOT_AVAILABLE || attempt >= REFRESH_TRIES)
+        throw err;
+      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** (attempt - 1)));
+    }
   }
 }
 
