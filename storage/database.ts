@@ -3,6 +3,7 @@ import { ErrorCode, TessError } from '../engine/errors.js';
 import { newPool, translateConnectError } from './connection.js';
 import { EntryIds } from './entries.js';
 import { fillBalances } from './balances.js';
+import { revokeOnOwnerChange } from './device-tokens.js';
 import type { LogEvent, RowOf } from './rows.js';
 import { clientRunner, poolRunner, type Runner } from './runner.js';
 import { DEFAULT_ADMIN_EMAIL, DEFAULT_RESOURCE, DEFAULT_SYSTEM, seedConfig } from './seed.js';
@@ -83,6 +84,8 @@ function build(
         return 'system_id' in fields ? fields : { ...fields, system_id: await db.systemId() };
       },
     },
+    // A device that changes owner loses its tokens, in the transaction of the change.
+    device: { beforeInsert: revokeOnOwnerChange },
     transaction: { beforeInsert: fillBalances },
   };
   const tables = Object.fromEntries(

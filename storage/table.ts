@@ -3,6 +3,7 @@ import { ErrorCode, TessError } from '../engine/errors.js';
 import { quoteIdent } from './connection.js';
 import { copyRows } from './copy.js';
 import type { EntryIds } from './entries.js';
+import type { Span } from './queries/ownership.js';
 import type { Fields, RowOf } from './rows.js';
 import type { Runner } from './runner.js';
 import type { TableDef, TableName } from './tables.js';
@@ -36,6 +37,11 @@ export interface ListOptions {
   readonly after?: number;
   /** @defaultValue 100 */
   readonly limit?: number;
+  /**
+   * Only entries that began (their first row's `created`) within one of these spans:
+   * history as it belonged to someone over time. An empty list matches nothing.
+   */
+  readonly begunWithin?: readonly Span[];
 }
 
 /**
@@ -157,8 +163,27 @@ export class Table<T extends TableName> {
           ` AND n.created <= $1 AND (n.created, n.${this.ID}) > (r.created, r.${this.ID}))`,
         ].join('')
       : 'true';
-    const where = ['r.created <= $1', `r.${this.ID} > $2`, newer, ...filters].join(' AND ');
-    return { sql: `SELECT r.* FROM ${this.T} r WHERE ${where} ORDER BY r.${this.ID} LIMIT $3`, params };
+    const spans = options.begunWithin;
+    if (spans && spans.length === 0) return null;
+    let from = `${this.T} r`;
+    const within: string[] = [];
+    if (spans) {
+      let began = 'r.created';
+      if (key.length) {
+        from += ` CROSS JOIN LATERAL (SELECT min(b.created) AS began FROM ${this.T} b WHERE ${key.map((k) => `b.${k} = r.${k}`).join(' AND ')}) e`;
+        began = 'e.began';
+      }
+      const terms = spans.map((span) => {
+        params.push(span.from);
+        const lower = `${began} >= $${params.length}`;
+        if (span.to === null) return lower;
+        params.push(span.to);
+        return `(${lower} AND ${began} < $${params.length})`;
+      });
+      within.push(`(${terms.join(' OR ')})`);
+    }
+    const where = ['r.created <= $1', `r.${this.ID} > $2`, newer, ...filters, ...within].join(' AND ');
+    return { sql: `SELECT r.* FROM ${from} WHERE ${where} ORDER BY r.${this.ID} LIMIT $3`, params };
   }
 
   // ---- writes ------------------------------------------------------------------------

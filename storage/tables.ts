@@ -31,6 +31,8 @@ export interface ColumnDef {
   readonly decimals?: number;
   /** Must be greater than zero (after rounding to `decimals`). */
   readonly positive?: boolean;
+  /** Text that may not be empty: an identifier (an empty unique_id would name an entry by nothing). */
+  readonly nonEmpty?: boolean;
 }
 
 export type TableName =
@@ -149,7 +151,7 @@ export const TABLES: Readonly<Record<TableName, TableDef>> = Object.freeze({
     columns: [
       c('user_id', 'bigint', { ref: 'user' }),
       c('name', 'text'),
-      c('unique_id', 'text', { optional: true }),
+      c('unique_id', 'text', { optional: true, nonEmpty: true }),
     ],
     key: ['unique_id'],
     label: ['unique_id'],
@@ -173,7 +175,7 @@ export const TABLES: Readonly<Record<TableName, TableDef>> = Object.freeze({
     columns: [
       c('user_id', 'bigint', { ref: 'user' }),
       c('device_id', 'bigint', { ref: 'device', optional: true }),
-      c('unique_id', 'text', { optional: true }),
+      c('unique_id', 'text', { optional: true, nonEmpty: true }),
       c('secret_hash', 'text'),
       c('is_valid', 'boolean', { optional: true, default: true }),
     ],
@@ -185,7 +187,7 @@ export const TABLES: Readonly<Record<TableName, TableDef>> = Object.freeze({
     name: 'order',
     id: 'order_id',
     columns: [
-      c('unique_id', 'text', { optional: true }),
+      c('unique_id', 'text', { optional: true, nonEmpty: true }),
       c('device_id', 'bigint', { ref: 'device' }),
       c('resource_id', 'bigint', { ref: 'resource' }),
       c('interval_start', 'timestamptz'),

@@ -25,6 +25,7 @@ export function checkValue(def: TableDef, col: ColumnDef, value: unknown): unkno
       if (typeof value !== 'string')
         throw invalid(def.name, col.name, `must be a string, not ${JSON.stringify(value)}`);
       if (value.includes('\0')) throw invalid(def.name, col.name, 'must not contain NUL characters');
+      if (col.nonEmpty && value === '') throw invalid(def.name, col.name, 'must not be empty');
       if (col.values && !col.values.includes(value)) {
         throw invalid(
           def.name,

@@ -1,7 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCode, isTessError } from '../../engine/errors.js';
-import type { TableName } from '../../storage/index.js';
+import { TABLES, type TableName } from '../../storage/index.js';
 import { currentOf, entryIdOf } from '../../storage/queries/current.js';
+import { entryBegan } from '../../storage/queries/ownership.js';
 import type { AuthFailures } from './auth-failures.js';
 import type { Directory } from './directory.js';
 import { fail } from './errors.js';
@@ -11,6 +12,7 @@ import {
   accessFor,
   DEVICE_OWNED,
   type Operation,
+  OWNED_OVER_TIME,
   type Resource,
   USER_OWNED,
 } from './rights.js';
@@ -107,7 +109,14 @@ export async function authorize(request: FastifyRequest, directory: Directory): 
 
 /**
  * For callers with "own" access: refuses a row that belongs to someone else. `row` holds
- * the row's user_id or device_id (entry ids, or any row id of the entry).
+ * the row's user_id or device_id (entry ids, or any row id of the entry), and, for a row
+ * that exists, its id.
+ *
+ * A device-owned row belongs to the device's current owner, except history (orders,
+ * meter readings: OWNED_OVER_TIME): a stored one belongs to whoever owned the device
+ * when its entry began, so a device's new owner does not read the previous owner's
+ * orders and the previous owner keeps reading them. Changing a stored one needs both:
+ * it was placed under the caller's ownership and the device is still the caller's.
  */
 export async function assertOwns(
   db: Database,
@@ -129,19 +138,35 @@ export async function assertOwns(
   if (DEVICE_OWNED.has(table)) {
     const device = row['device_id'];
     if (typeof device !== 'number' || !Number.isSafeInteger(device)) throw refuse();
+    const rowId = row[TABLES[table].id];
+    const stored = OWNED_OVER_TIME.has(table) && typeof rowId === 'number';
+    const reading = request.routeOptions.config.access?.op === 'read';
     if (principal.actor === 'DEVICE') {
       if (
         device !== principal.deviceId &&
         (await entryIdOf(db.pool, 'device', device)) !== principal.deviceId
       )
         throw refuse();
-      return;
+    } else if (!(stored && reading)) {
+      const current = await currentOf(db.pool, 'device', device);
+      if (!current || current.user_id !== principal.userId) throw refuse();
     }
-    const current = await currentOf(db.pool, 'device', device);
-    if (!current || current.user_id !== principal.userId) throw refuse();
+    if (stored && (await ownerWhenBegun(db, table, rowId, device)) !== principal.userId) throw refuse();
     return;
   }
   throw refuse();
+}
+
+/** The owner (user entry id) of `device` when the entry of row `id` of `table` began. */
+async function ownerWhenBegun(
+  db: Database,
+  table: TableName,
+  id: number,
+  device: number,
+): Promise<number | null> {
+  const began = await entryBegan(db.pool, table, id);
+  if (began === null) return null;
+  return (await currentOf(db.pool, 'device', device, began))?.user_id ?? null;
 }
 
 /**

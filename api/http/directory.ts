@@ -12,6 +12,16 @@ export const INVALIDATE_CHANNEL = 'tess:api:invalidate';
 /** Longest a cached token, role or config value lives even if an invalidation were lost. */
 const TTL_MS = 30_000;
 const LIMIT = 100_000;
+/** Longest a change's answer waits for its invalidation to reach Redis. */
+const PUBLISH_WAIT_MS = 250;
+
+/** Where a failed invalidation is reported: a request's logger. */
+export interface Warner {
+  warn(message: string): void;
+}
+
+/** For callers without a logger: Node's process warnings (stderr). */
+const PROCESS_WARNINGS: Warner = { warn: (message) => process.emitWarning(message) };
 
 interface Cached<T> {
   readonly value: T;
@@ -25,9 +35,9 @@ interface Cached<T> {
  * Ids of systems and resources by name never change and are kept. Everything that a
  * `set` can change (tokens, roles, device owners, config) is cached only while this
  * process listens on Redis: every change made through the API clears the caches of
- * all API processes (INVALIDATE_CHANNEL) before it is answered, and a reconnect of the
- * listener clears them too, since messages may have been missed. Without a listener
- * those lookups always read the database.
+ * all API processes (INVALIDATE_CHANNEL) before it is answered (best-effort: see
+ * invalidate), and a reconnect of the listener clears them too, since messages may have
+ * been missed. Without a listener those lookups always read the database.
  */
 export class Directory {
   // Bounded by recency: unknown tokens are cached too, and must not push out live ones.
@@ -95,10 +105,37 @@ export class Directory {
     this.intervals.clear();
   }
 
-  /** Clears the caches here and in every other API process; awaited before a change is answered. */
-  async invalidate(): Promise<void> {
+  /**
+   * Clears the caches here at once and in every other API process, after a change has
+   * committed: the change stands whatever Redis does, so its answer never fails for
+   * this. With Redis up the publish is awaited (the other processes have dropped their
+   * caches before the caller hears of the change), but at most PUBLISH_WAIT_MS; with
+   * Redis down (its connection not ready) it is not awaited at all. A publish that fails
+   * is logged. The other processes still see the change: their listeners are down too,
+   * so they do not cache (and clear everything once back), and a process that still
+   * listens keeps a stale value at most TTL_MS.
+   */
+  async invalidate(log: Warner = PROCESS_WARNINGS): Promise<void> {
     this.clear();
-    await this.redis.publish(INVALIDATE_CHANNEL, '*');
+    const warn = (why: string) =>
+      log.warn(
+        `cache invalidation not published (${why}): other API processes see the change within ${TTL_MS / 1000} s`,
+      );
+    const published = this.redis.publish(INVALIDATE_CHANNEL, '*').then(
+      () => true,
+      (err: unknown) => {
+        warn((err as Error).message);
+        return true;
+      },
+    );
+    if (this.redis.status !== 'ready') return;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), PUBLISH_WAIT_MS);
+    });
+    const settled = await Promise.race([published, late]);
+    clearTimeout(timer);
+    if (!settled) warn(`Redis did not answer within ${PUBLISH_WAIT_MS} ms; still trying`);
   }
 
   private async cached<K, T>(map: RecentMap<K, Cached<T>>, key: K, load: () => Promise<T>): Promise<T> {

@@ -1,12 +1,13 @@
 import { type TObject, type TSchema, Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ErrorCode } from '../../engine/errors.js';
+import { ErrorCode, isTessError } from '../../engine/errors.js';
 import { type Database, TABLE_ORDER, TABLES, type TableName } from '../../storage/index.js';
+import { ownershipSpans, type Span } from '../../storage/queries/ownership.js';
 import { assertOwns } from './auth.js';
 import type { ApiContext } from './context.js';
 import { fail } from './errors.js';
 import { BASE, SYSTEM_SCOPED, TABLE_PATHS } from './paths.js';
-import { DEVICE_OWNED, USER_OWNED } from './rights.js';
+import { DEVICE_OWNED, isOwnAccess, OWNED_OVER_TIME, USER_OWNED } from './rights.js';
 import { columnFilters, parseAsof, parseCursor, parseId, parseLimit } from './query.js';
 import { bodySchema, IdParams, listSchema, rowSchema, tableQuerySchema } from './schemas.js';
 
@@ -51,28 +52,61 @@ const label = (name: TableName, row: Values): string =>
     .map((k) => (row[k] instanceof Date ? (row[k] as Date).toISOString() : String(row[k])))
     .join(' ');
 
-/** Fills system_id from the caller on tables of a system; own-access callers are limited to their own entries. */
+/**
+ * Fills system_id from the caller on tables of a system; own-access callers are limited
+ * to their own entries. For history (orders, readings) answers the spans of time in
+ * which the device was the caller's, as known at `asof`: the list keeps the entries
+ * begun within them.
+ */
 async function scopeFilters(
   ctx: ApiContext,
   request: FastifyRequest,
   name: TableName,
   filters: Values,
-): Promise<void> {
+  asof: Date | null,
+): Promise<Span[] | undefined> {
   const principal = request.principal;
-  if (!principal) return;
+  if (!principal) return undefined;
   if (SYSTEM_SCOPED.has(name) && filters['system_id'] === undefined)
     filters['system_id'] = principal.systemId;
-  if (request.access !== 'own' && request.access !== 'own-read') return;
+  if (request.access !== 'own' && request.access !== 'own-read') return undefined;
   if (USER_OWNED.has(name)) {
     if (filters['user_id'] === undefined) filters['user_id'] = principal.userId;
     else await assertOwns(ctx.db, request, name, filters);
-  } else if (DEVICE_OWNED.has(name)) {
-    if (principal.deviceId !== null && filters['device_id'] === undefined)
-      filters['device_id'] = principal.deviceId;
-    if (filters['device_id'] === undefined) {
-      throw fail(ErrorCode.FORBIDDEN, `list ${TABLE_PATHS[name]} of one of your devices: add device_id=`);
-    }
+    return undefined;
+  }
+  if (!DEVICE_OWNED.has(name)) return undefined;
+  if (principal.deviceId !== null && filters['device_id'] === undefined)
+    filters['device_id'] = principal.deviceId;
+  const device = filters['device_id'];
+  if (device === undefined) {
+    throw fail(ErrorCode.FORBIDDEN, `list ${TABLE_PATHS[name]} of one of your devices: add device_id=`);
+  }
+  if (!OWNED_OVER_TIME.has(name) || principal.actor === 'DEVICE') {
     await assertOwns(ctx.db, request, name, filters);
+  }
+  if (!OWNED_OVER_TIME.has(name)) return undefined;
+  if (typeof device !== 'number') throw fail(ErrorCode.FORBIDDEN, `this ${name} is not yours`);
+  const spans = await ownershipSpans(ctx.db.pool, device, principal.userId, asof);
+  if (spans.length === 0) {
+    throw fail(ErrorCode.FORBIDDEN, `the ${TABLE_PATHS[name]} of device ${device} are not yours`);
+  }
+  return spans;
+}
+
+/** Whether a table's entries are named by a unique_id that TESS generates when none is given. */
+const generatedKey = (name: TableName): boolean =>
+  TABLES[name].key.length === 1 && TABLES[name].key[0] === 'unique_id';
+
+/** Turns a refusal of someone else's entry named by a generated unique_id into storage's "not found". */
+async function hideOthers(name: TableName, check: Promise<void>, body: Values): Promise<void> {
+  try {
+    await check;
+  } catch (err) {
+    if (generatedKey(name) && isTessError(err) && err.code === ErrorCode.FORBIDDEN) {
+      throw fail(ErrorCode.NOT_FOUND, `${label(name, body)} not found`);
+    }
+    throw err;
   }
 }
 
@@ -123,9 +157,18 @@ export function registerTables(
             if (SYSTEM_SCOPED.has(name) && body['system_id'] == null && request.principal) {
               body['system_id'] = request.principal.systemId;
             }
+            // An entry named by a generated unique_id (a device) is named by TESS for callers
+            // limited to their own entries: an id of their choosing could be another's, and
+            // "exists" would confirm it.
+            if (generatedKey(name) && isOwnAccess(request.access) && body['unique_id'] != null) {
+              throw fail(
+                ErrorCode.FORBIDDEN,
+                `body.unique_id: a ${name} of yours is named by TESS; leave unique_id out`,
+              );
+            }
             await assertOwns(ctx.db, request, name, body);
             const added = await table(ctx.db).add(body);
-            if (INVALIDATES.has(name)) await ctx.directory.invalidate();
+            if (INVALIDATES.has(name)) await ctx.directory.invalidate(request.log);
             return reply.code(201).send(shown(name, added));
           }),
       });
@@ -171,16 +214,22 @@ export function registerTables(
         const query = request.query as Record<string, string | undefined>;
         const asof = parseAsof(query['asof'], ctx.now());
         const filters = columnFilters(def, query);
-        await scopeFilters(ctx, request, name, filters);
+        const spans = await scopeFilters(ctx, request, name, filters, asof);
         const db = asof ? ctx.db.at(asof) : ctx.db;
         if (def.key.length && def.key.every((k) => filters[k] !== undefined && filters[k] !== null)) {
           const id = await table(db).find(filters);
           const found = id === null ? null : await table(db).get(id);
           if (!found) throw fail(ErrorCode.NOT_FOUND, `${label(name, filters)} not found`);
+          await assertOwns(ctx.db, request, name, found);
           return shown(name, found);
         }
         const limit = parseLimit(query['limit']);
-        const rows = await table(db).list({ where: filters, after: parseCursor(query['after']), limit });
+        const rows = await table(db).list({
+          where: filters,
+          after: parseCursor(query['after']),
+          limit,
+          ...(spans ? { begunWithin: spans } : {}),
+        });
         const last = rows[rows.length - 1];
         return {
           items: rows.map((r) => shown(name, r)),
@@ -230,11 +279,14 @@ export function registerTables(
             const key = Object.fromEntries(def.key.map((k) => [k, body[k]]));
             const id = await table(ctx.db).find(key);
             const current = id === null ? null : await table(ctx.db).get(id);
-            if (current) await assertOwns(ctx.db, request, name, current);
+            // Someone else's entry named by a unique_id is answered as if there were none
+            // (a 403 would confirm that the id exists), and one that is not there the same way.
+            if (current) await hideOthers(name, assertOwns(ctx.db, request, name, current), body);
+            else if (generatedKey(name)) throw fail(ErrorCode.NOT_FOUND, `${label(name, body)} not found`);
             await assertOwns(ctx.db, request, name, { ...current, ...body });
           }
           const changed = await table(ctx.db).set(body);
-          if (INVALIDATES.has(name)) await ctx.directory.invalidate();
+          if (INVALIDATES.has(name)) await ctx.directory.invalidate(request.log);
           return shown(name, changed);
         }),
     });

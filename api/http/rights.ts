@@ -56,3 +56,11 @@ export const isOwnAccess = (access: Access | null): boolean => access === 'own' 
 /** Tables whose rows belong to a user through user_id, and those that belong to a device through device_id. */
 export const USER_OWNED: ReadonlySet<TableName> = new Set(['device', 'preference', 'transaction']);
 export const DEVICE_OWNED: ReadonlySet<TableName> = new Set(['setting', 'order', 'meter']);
+
+/**
+ * Device-owned tables that are history: an order or a reading belongs to whoever owned
+ * the device when it was placed or first reported, not to the device's owner of today.
+ * (Settings are the device's present configuration and go with the device; transactions
+ * carry the user charged.)
+ */
+export const OWNED_OVER_TIME: ReadonlySet<TableName> = new Set(['order', 'meter']);

@@ -45,7 +45,7 @@ export function tokenSpecials(ctx: ApiContext): TableSpecials {
       handler: async (request) => {
         const body = request.body as { unique_id: string; is_valid: boolean };
         const row = await ctx.db.token.set(body);
-        await ctx.directory.invalidate();
+        await ctx.directory.invalidate(request.log);
         return publicToken(row);
       },
     },

@@ -131,7 +131,8 @@ describe('own entries only', () => {
       ...c,
       body: { unique_id: p.otherDevice.unique_id, user_id: p.customer.user_id },
     });
-    expect(put.statusCode).toBe(403);
+    // Not 403: that would confirm the unique_id exists (answered as for one that does not).
+    expect(put.statusCode).toBe(404);
     const setting = await call(api.app, 'POST', '/api/v1/settings', {
       ...c,
       body: { device_id: p.otherDevice.device_id, name: 'mode', value: 'eco' },
