@@ -1,12 +1,13 @@
 import { refreshAllPriceAggregates } from './price-aggregates.js';
-import { createReadStream } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
+import { constants, createReadStream } from 'node:fs';
+import { lstat, open, rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { ErrorCode, TessError } from '../engine/errors.js';
 import { quoteIdent } from './connection.js';
+import type pg from 'pg';
 import type { Database } from './database.js';
 import { allColumns, TABLE_ORDER, TABLES } from './tables.js';
 
@@ -46,6 +47,38 @@ export interface DumpResult {
   readonly total: number;
 }
 
+const cannotWrite = (file: string, why: string, cause?: unknown) =>
+  new TessError(ErrorCode.INVALID, `cannot write ${file}: ${why}`, cause === undefined ? {} : { cause });
+
+/**
+ * Opens the dump's partial file for writing, readable by its owner only (0600): a dump
+ * holds every token hash and ledger. A symbolic link at FILE is refused rather than
+ * replaced (whoever made it meant the dump to go somewhere else); the partial file is
+ * created anew (O_EXCL) and never through a link (O_NOFOLLOW), so nothing planted at
+ * either name receives the data.
+ */
+async function openPrivate(file: string, partial: string) {
+  const existing = await lstat(file).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return null;
+    throw cannotWrite(file, err.code ?? err.message, err);
+  });
+  if (existing?.isSymbolicLink())
+    throw cannotWrite(file, 'it is a symbolic link (refusing to write over it)');
+  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+  const create = () => open(partial, flags, 0o600);
+  try {
+    return await create().catch(async (err: NodeJS.ErrnoException) => {
+      // Left by a dump that was killed: removed (a link is unlinked, not followed), then created anew.
+      if (err.code !== 'EEXIST') throw err;
+      await rm(partial, { force: true });
+      return create();
+    });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw cannotWrite(file, e.code ?? e.message, err);
+  }
+}
+
 /**
  * Writes every table, from one consistent snapshot, to `file`, streamed with COPY (no
  * table is held in memory), then logs a DUMP event.
@@ -54,11 +87,7 @@ export async function dump(db: Database, file: string, onProgress?: Progress): P
   // Written beside its final name and renamed when whole: a failed dump leaves no file
   // that looks complete, and an unwritable path is reported before any work.
   const partial = `${file}.partial`;
-  const handle = await open(partial, 'w').catch((err: NodeJS.ErrnoException) => {
-    throw new TessError(ErrorCode.INVALID, `cannot write ${file}: ${err.code ?? err.message}`, {
-      cause: err,
-    });
-  });
+  const handle = await openPrivate(file, partial);
   const out = handle.createWriteStream();
   // A write error also rejects the pending write or `finish` below; this keeps it from
   // being an unhandled 'error' event as well.
@@ -121,21 +150,54 @@ export async function dump(db: Database, file: string, onProgress?: Progress): P
 }
 
 /**
- * Loads a dump into an empty database (migrated, no entries), all in one transaction:
- * every row keeps its id and `created`, then a LOAD event is logged. The target's own
- * log (its creation record) is replaced by the dump's history.
+ * What a database writes in its log by being created and migrated, before it holds
+ * anything: its CREATE row and ALTER rows (each migration, each table made a hypertable,
+ * each compression policy set). Any other event (a DUMP, a LOAD, a non-conformant change)
+ * is history a load would erase.
  */
-export async function load(db: Database, file: string, onProgress?: Progress): Promise<DumpResult> {
+const OWN_LOG_EVENTS = ['CREATE', 'ALTER'] as const;
+
+/**
+ * Refuses a database that is not empty: "empty" is no row in any table but the log, and
+ * in the log only the database's own creation and migration rows (OWN_LOG_EVENTS). Run
+ * inside the load's transaction after lockForLoad, so that what it saw holds until commit.
+ */
+async function requireEmpty(client: pg.PoolClient): Promise<void> {
   for (const { name } of DUMP_TABLES) {
-    if (name === 'log') continue;
-    const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM ${quoteIdent(name)}`);
+    const own = name === 'log';
+    const { rows } = await client.query(
+      `SELECT count(*)::bigint AS n FROM ${quoteIdent(name)}${own ? ' WHERE event <> ALL ($1::text[])' : ''}`,
+      own ? [OWN_LOG_EVENTS] : [],
+    );
     if (rows[0].n > 0) {
       throw new TessError(
         ErrorCode.NOT_EMPTY,
-        `cannot load into a database that holds data: table ${name} has ${rows[0].n} rows`,
+        `cannot load into a database that holds data: table ${name} has ${rows[0].n} rows` +
+          (own ? ` besides the database's creation and migrations (${OWN_LOG_EVENTS.join(', ')})` : ''),
       );
     }
   }
+}
+
+/**
+ * Locks every table the load writes against inserts and against another load (SHARE ROW
+ * EXCLUSIVE conflicts with itself and with the ROW EXCLUSIVE an INSERT takes) until the
+ * load commits. Taken before the load writes anything, its log row included: two loads
+ * that had each inserted would deadlock on each other's locks.
+ */
+async function lockForLoad(client: pg.PoolClient): Promise<void> {
+  await client.query(
+    `LOCK TABLE ${DUMP_TABLES.map(({ name }) => quoteIdent(name)).join(', ')} IN SHARE ROW EXCLUSIVE MODE`,
+  );
+}
+
+/**
+ * Loads a dump into an empty database (see requireEmpty), all in one transaction: every
+ * row keeps its id and `created`, then a LOAD event is logged. The target's own log (its
+ * creation and migration records) is replaced by the dump's history. Two loads into the
+ * same database at once: the second waits for the first and is then refused as not empty.
+ */
+export async function load(db: Database, file: string, onProgress?: Progress): Promise<DumpResult> {
   const lines = createInterface({
     input: createReadStream(file, 'utf8'),
     crlfDelay: Number.POSITIVE_INFINITY,
@@ -150,62 +212,68 @@ export async function load(db: Database, file: string, onProgress?: Progress): P
   let total = 0;
   try {
     if ((await next()) !== MAGIC) throw fail(`the first line is not "${MAGIC}"`);
-    await db.nonconformant(
-      {
-        event: 'LOAD',
-        table: null,
-        message: `loading ${file}: replacing this database's log with the dump's`,
-      },
-      async (client) => {
-        await client.query('TRUNCATE log');
-        for (const { name, columns, id } of DUMP_TABLES) {
-          const header = await next();
-          const expected = `TABLE ${name} ${columns.join(',')}`;
-          if (header !== expected)
-            throw fail(`expected "${expected}", found ${JSON.stringify(header?.slice(0, 80))}`);
-          const sink = client.query(
-            copyFrom(`COPY ${quoteIdent(name)} (${columns.map(quoteIdent).join(', ')}) FROM STDIN`),
-          );
-          let done = 0;
-          let ended = false;
-          async function* rows(): AsyncGenerator<string> {
-            let batch = '';
-            for (let line = await next(); line !== undefined; line = await next()) {
-              if (line === '\\.') {
-                ended = true;
-                break;
-              }
-              batch += `${line}\n`;
-              done++;
-              if (done % 5_000 === 0) {
-                yield batch;
-                batch = '';
-                onProgress?.(name, done, 0);
-              }
-            }
-            if (batch) yield batch;
-          }
-          await pipeline(rows, sink);
-          if (!ended) throw fail(`table ${name} ends before its "\\." line`);
-          onProgress?.(name, done, done);
-          counts[name] = done;
-          total += done;
-          // Identity sequences continue after the loaded ids.
-          if (id) {
-            await client.query(
-              `SELECT setval(pg_get_serial_sequence($1, $2), GREATEST((SELECT max(${quoteIdent(id)}) FROM ${quoteIdent(name)}), 1))`,
-              [quoteIdent(name), id],
+    await db.withTransaction(async (tx, c) => {
+      await lockForLoad(c);
+      await requireEmpty(c);
+      // The same transaction (a handle inside one reuses it): the log row that authorises
+      // the TRUNCATE is written after the lock.
+      await tx.nonconformant(
+        {
+          event: 'LOAD',
+          table: null,
+          message: `loading ${file}: replacing this database's log with the dump's`,
+        },
+        async (client) => {
+          await client.query('TRUNCATE log');
+          for (const { name, columns, id } of DUMP_TABLES) {
+            const header = await next();
+            const expected = `TABLE ${name} ${columns.join(',')}`;
+            if (header !== expected)
+              throw fail(`expected "${expected}", found ${JSON.stringify(header?.slice(0, 80))}`);
+            const sink = client.query(
+              copyFrom(`COPY ${quoteIdent(name)} (${columns.map(quoteIdent).join(', ')}) FROM STDIN`),
             );
+            let done = 0;
+            let ended = false;
+            async function* rows(): AsyncGenerator<string> {
+              let batch = '';
+              for (let line = await next(); line !== undefined; line = await next()) {
+                if (line === '\\.') {
+                  ended = true;
+                  break;
+                }
+                batch += `${line}\n`;
+                done++;
+                if (done % 5_000 === 0) {
+                  yield batch;
+                  batch = '';
+                  onProgress?.(name, done, 0);
+                }
+              }
+              if (batch) yield batch;
+            }
+            await pipeline(rows, sink);
+            if (!ended) throw fail(`table ${name} ends before its "\\." line`);
+            onProgress?.(name, done, done);
+            counts[name] = done;
+            total += done;
+            // Identity sequences continue after the loaded ids.
+            if (id) {
+              await client.query(
+                `SELECT setval(pg_get_serial_sequence($1, $2), GREATEST((SELECT max(${quoteIdent(id)}) FROM ${quoteIdent(name)}), 1))`,
+                [quoteIdent(name), id],
+              );
+            }
           }
-        }
-        const end = await next();
-        if (end !== `END ${total}`)
-          throw fail(`expected "END ${total}" after the last table, found ${JSON.stringify(end)}`);
-        await client.query("INSERT INTO log (event, table_name, message) VALUES ('LOAD', NULL, $1)", [
-          `loaded ${total} rows from ${file}`,
-        ]);
-      },
-    );
+          const end = await next();
+          if (end !== `END ${total}`)
+            throw fail(`expected "END ${total}" after the last table, found ${JSON.stringify(end)}`);
+          await client.query("INSERT INTO log (event, table_name, message) VALUES ('LOAD', NULL, $1)", [
+            `loaded ${total} rows from ${file}`,
+          ]);
+        },
+      );
+    });
   } finally {
     lines.close();
   }

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { crc32 } from 'node:zlib';
 import type pg from 'pg';
 import { ErrorCode, TessError } from '../engine/errors.js';
-import { connectClient } from './connection.js';
+import { connectClient, databaseName } from './connection.js';
 import { afterFailure, dirtyAdvice } from './migration-advice.js';
 
 /**
@@ -49,6 +49,11 @@ export interface MigrateOptions {
 export interface MigrateResult extends MigrationState {
   /** File names applied by this call, in order. */
   readonly applied: readonly string[];
+  /**
+   * What the migrations themselves reported (RAISE NOTICE with a TESS code, TS…), such as
+   * an application role that could not be created; other notices (TimescaleDB's) are not kept.
+   */
+  readonly notices: readonly string[];
 }
 
 const FILE = /^(\d+)_([\w-]+)\.(up|down)\.sql$/;
@@ -181,6 +186,10 @@ export async function migrate(
 ): Promise<MigrateResult> {
   const migrations = await loadMigrations(options.dir);
   const client = await connectClient(url);
+  const notices: string[] = [];
+  client.on('notice', (n: { code?: string; message?: string; hint?: string }) => {
+    if (n.code?.startsWith('TS')) notices.push(n.hint ? `${n.message} (${n.hint})` : String(n.message));
+  });
   try {
     await client.query("SELECT set_config('tess.timescaledb', $1, false)", [options.timescaledb ?? 'auto']);
     if (options.timescaledb === 'on' && command.kind === 'up') await requireTimescale(client);
@@ -188,11 +197,14 @@ export async function migrate(
     const lock = advisoryLockId(where.rows[0].d, where.rows[0].s);
     await client.query('SELECT pg_advisory_lock($1)', [lock]);
     try {
-      // Same DDL as golang-migrate, so either tool may create it first.
-      await client.query(
-        `CREATE TABLE IF NOT EXISTS ${TABLE} (version bigint not null primary key, dirty boolean not null)`,
-      );
-      return await runLocked(client, migrations, command);
+      // Same DDL as golang-migrate, so either tool may create it first. Only when missing:
+      // a role that may not create tables (the application's) still reads the version.
+      if ((await client.query('SELECT to_regclass($1) IS NULL AS missing', [TABLE])).rows[0].missing) {
+        await client.query(
+          `CREATE TABLE IF NOT EXISTS ${TABLE} (version bigint not null primary key, dirty boolean not null)`,
+        );
+      }
+      return { ...(await runLocked(client, migrations, command, url)), notices };
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [lock]).catch(() => {});
     }
@@ -201,11 +213,33 @@ export async function migrate(
   }
 }
 
+/**
+ * Refuses, in one line, a role that may not change the schema (the application's own
+ * login, a member of tess_app: migration 10) before anything is marked dirty: it could
+ * not even write golang-migrate's bookkeeping, and the files need the tables' owner.
+ */
+async function requireOwner(client: pg.Client, url: string, what: string): Promise<void> {
+  const { rows } = await client.query(
+    `SELECT current_user AS role,
+            has_table_privilege(current_user, $1, 'INSERT,TRUNCATE') AND NOT EXISTS (
+              SELECT 1 FROM pg_class WHERE oid = to_regclass('system')
+                 AND NOT pg_has_role(current_user, relowner, 'USAGE')) AS may`,
+    [TABLE],
+  );
+  if (rows[0].may) return;
+  throw new TessError(
+    ErrorCode.MIGRATION,
+    `role "${rows[0].role}" may not ${what} database "${databaseName(url)}" (it does not own the schema); ` +
+      'run `tess migrate` with a DATABASE_URL naming the role that owns it',
+  );
+}
+
 async function runLocked(
   client: pg.Client,
   migrations: Migration[],
   command: MigrateCommand,
-): Promise<MigrateResult> {
+  url: string,
+): Promise<Omit<MigrateResult, 'notices'>> {
   const state = await readState(client);
   const applied: string[] = [];
   if (command.kind === 'version') return { ...state, applied };
@@ -213,6 +247,7 @@ async function runLocked(
     if (command.version !== null && !migrations.some((m) => m.version === command.version)) {
       throw new TessError(ErrorCode.MIGRATION, `no migration has version ${command.version}`);
     }
+    await requireOwner(client, url, 'force the version of');
     await writeState(client, command.version, false);
     return { version: command.version, dirty: false, applied };
   }
@@ -230,6 +265,7 @@ async function runLocked(
       index + 1,
       command.steps === undefined ? undefined : index + 1 + command.steps,
     );
+    if (todo.length > 0) await requireOwner(client, url, `apply ${todo.length} pending migration(s) to`);
     for (const [i, m] of todo.entries()) {
       await writeState(client, m.version, true);
       await runFile(client, m.up, () => afterFailure(migrations, index + 1 + i, 'up'));
@@ -240,6 +276,7 @@ async function runLocked(
     }
   } else {
     const steps = command.steps ?? index + 1;
+    if (steps > 0 && index >= 0) await requireOwner(client, url, 'undo migrations of');
     for (let i = index; i > index - steps && i >= 0; i--) {
       const m = migrations[i]!;
       const previous = i > 0 ? migrations[i - 1]!.version : null;

@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ErrorCode } from '../engine/errors.js';
 import {
   advisoryLockId,
@@ -14,6 +15,7 @@ import {
   migrate,
 } from '../storage/migrations.js';
 import { requireMigrated } from '../storage/schema-check.js';
+import { tess } from './helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { serverUrl, timescaleChoice } from './helpers/server-url.js';
 
@@ -420,3 +422,146 @@ describe('converting tables that hold rows into hypertables', () => {
     }
   });
 });
+
+describe('`tess migrate down --all`', () => {
+  it('removes everything TESS made, leaving only golang-migrate’s schema_migrations', async () => {
+    const other = await createTestDatabase();
+    try {
+      const down = await tess(['migrate', 'down', '--all'], {
+        env: { DATABASE_URL: other.url, TIMESCALEDB: MIGRATE.timescaledb },
+      });
+      expect(down.stderr).toBe('');
+      expect(down.stdout).toMatch(/version none\n$/);
+      const left = await query(
+        other.url,
+        `SELECT 'relation ' || relname AS what FROM pg_class
+          WHERE relnamespace = 'public'::regnamespace AND relname NOT IN ('schema_migrations', 'schema_migrations_pkey')
+         UNION ALL SELECT 'function ' || proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace
+         UNION ALL SELECT 'type ' || typname FROM pg_type
+          WHERE typnamespace = 'public'::regnamespace AND typname NOT IN ('schema_migrations', '_schema_migrations')
+         UNION ALL SELECT 'trigger ' || tgname FROM pg_trigger WHERE NOT tgisinternal
+         UNION ALL SELECT 'event trigger ' || evtname FROM pg_event_trigger
+         UNION ALL SELECT 'extension ' || extname FROM pg_extension WHERE extname <> 'plpgsql'
+         UNION ALL SELECT 'schema ' || nspname FROM pg_namespace
+          WHERE nspname NOT IN ('public', 'information_schema') AND nspname NOT LIKE 'pg\\_%'
+         UNION ALL SELECT 'grant to ' || r.rolname FROM pg_shdepend d JOIN pg_roles r ON r.oid = d.refobjid
+          WHERE d.dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND d.deptype = 'a'
+         UNION ALL SELECT 'schema grant ' || a::text FROM pg_namespace, unnest(nspacl) AS a
+          WHERE nspname = 'public' AND a::text LIKE 'tess_app=%'
+         ORDER BY 1`,
+      );
+      expect(left).toEqual([]);
+      expect(await query(other.url, 'SELECT * FROM schema_migrations')).toEqual([]);
+      // The role itself stays: it belongs to the cluster, and other databases hold grants to it.
+      expect(await query(other.url, "SELECT rolname FROM pg_roles WHERE rolname = 'tess_app'")).toEqual([
+        { rolname: 'tess_app' },
+      ]);
+    } finally {
+      await other.drop();
+    }
+  });
+});
+
+describe('the application role of migration 10', () => {
+  /** A copy of migrations/ whose application role has a name of its own, so the test may create it. */
+  async function withRole(role: string) {
+    const dir = await mkdtemp(join(tmpdir(), 'tess-role-'));
+    await cp(MIGRATIONS_DIR, dir, { recursive: true });
+    for (const file of await readdir(dir)) {
+      if (!file.startsWith('000010_')) continue;
+      const sql = await readFile(join(dir, file), 'utf8');
+      await writeFile(join(dir, file), sql.replaceAll('tess_app', role));
+    }
+    const migrations = await loadMigrations(dir);
+    const index = migrations.findIndex((m) => m.version === 10);
+    return { dir, before: migrations[index - 1]!.version, stepsBefore: index };
+  }
+  const admin = (sql: string) => query(serverUrl('postgres'), sql);
+
+  it('two databases creating the role at once both migrate, and both grant it', async () => {
+    const role = `${inject('runPrefix')}app_${randomBytes(3).toString('hex')}`;
+    const { dir, stepsBefore } = await withRole(role);
+    const a = await createTestDatabase({ empty: true });
+    const b = await createTestDatabase({ empty: true });
+    const holder = new pg.Client({ connectionString: serverUrl('postgres') });
+    await holder.connect();
+    try {
+      await migrate(a.url, { kind: 'up', steps: stepsBefore }, { ...MIGRATE, dir });
+      await migrate(b.url, { kind: 'up', steps: stepsBefore }, { ...MIGRATE, dir });
+      // A third session creates the role and holds it uncommitted: both migrations find it
+      // missing, and their CREATE ROLE waits for that transaction, then meets the committed role.
+      await holder.query('BEGIN');
+      await holder.query(`CREATE ROLE "${role}" NOLOGIN`);
+      const both = Promise.all([
+        migrate(a.url, { kind: 'up' }, { ...MIGRATE, dir }),
+        migrate(b.url, { kind: 'up' }, { ...MIGRATE, dir }),
+      ]);
+      both.catch(() => {});
+      await waitUntil(async () => {
+        const [row] = await admin(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+            WHERE datname IN ('${a.name}', '${b.name}') AND wait_event_type = 'Lock'`,
+        );
+        return (row as { n: number }).n === 2;
+      });
+      await holder.query('COMMIT');
+      const results = await both;
+      for (const [r, db] of [
+        [results[0], a],
+        [results[1], b],
+      ] as const) {
+        expect(r).toMatchObject({ version: 10, dirty: false, notices: [] });
+        expect(
+          await query(db.url, `SELECT has_table_privilege('${role}', 'order', 'INSERT') AS insert`),
+        ).toEqual([{ insert: true }]);
+      }
+    } finally {
+      await holder.end();
+      await a.drop();
+      await b.drop();
+      await admin(`DROP ROLE IF EXISTS "${role}"`);
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a migrating role that may not create roles skips it with a notice; created later, applying 10 again grants it', async () => {
+    const role = `${inject('runPrefix')}app_${randomBytes(3).toString('hex')}`;
+    const owner = `${inject('runPrefix')}own_${randomBytes(3).toString('hex')}`;
+    const name = `${inject('runPrefix')}${randomBytes(5).toString('hex')}`;
+    const { dir, before } = await withRole(role);
+    await admin(`CREATE ROLE "${owner}" LOGIN NOCREATEROLE`);
+    try {
+      await admin(`CREATE DATABASE "${name}" OWNER "${owner}" TEMPLATE template0`);
+      const u = new URL(serverUrl(name));
+      u.username = owner;
+      // A role that is not a superuser may not create the timescaledb extension.
+      const options = { timescaledb: 'off' as const, dir };
+      const first = await migrate(u.toString(), { kind: 'up' }, options);
+      expect(first.version).toBe(10);
+      expect(first.notices).toEqual([
+        `role ${role} not created: role ${owner} may not create roles; the application runs with the rights of its login ` +
+          `(as a superuser: CREATE ROLE ${role} NOLOGIN; then force the version before 10 (\`tess migrate force V\`) and run \`tess migrate up\` to grant it)`,
+      ]);
+      await admin(`CREATE ROLE "${role}" NOLOGIN`);
+      await migrate(u.toString(), { kind: 'force', version: before }, options);
+      const again = await migrate(u.toString(), { kind: 'up' }, options);
+      expect(again).toMatchObject({ version: 10, notices: [], applied: ['000010_application_role.up.sql'] });
+      expect(
+        await query(serverUrl(name), `SELECT has_table_privilege('${role}', 'log', 'INSERT') AS insert`),
+      ).toEqual([{ insert: true }]);
+    } finally {
+      await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await admin(`DROP ROLE IF EXISTS "${role}"`);
+      await admin(`DROP ROLE IF EXISTS "${owner}"`);
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+async function waitUntil(fn: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await fn())) {
+    if (Date.now() > until) throw new Error('timed out waiting for both migrations to wait on the role');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -27,6 +27,8 @@ export function registerMigrate(program: Command): void {
       process.stdout.write(`${createdNotice(databaseUrl)}\n`);
     const result = await migrate(databaseUrl, command, { timescaledb });
     for (const file of result.applied) process.stdout.write(`applied ${file}\n`);
+    // On standard error: what a migration could not do (an application role it may not create).
+    for (const notice of result.notices) process.stderr.write(`tess: notice: ${notice}\n`);
     process.stdout.write(`version ${result.version ?? 'none'}${result.dirty ? ' (dirty)' : ''}\n`);
   };
 

@@ -39,7 +39,8 @@ export function registerStart(program: Command): void {
       const settings = readSettings(process.env, 'start');
       const log = pino({ level: settings.logLevel });
       const redis = await connectRedis(settings.redisUrl);
-      const { version, mode, created } = await prepareDatabase(settings.databaseUrl, settings);
+      const { version, mode, created, notices } = await prepareDatabase(settings.databaseUrl, settings);
+      for (const notice of notices) log.warn(notice);
       const db = await openDatabase(settings.databaseUrl, { adminEmail: settings.adminEmail });
 
       let app: FastifyInstance;
