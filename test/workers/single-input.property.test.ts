@@ -41,6 +41,7 @@ const ordinaryOrder = fc.record({
   quantity: fc.integer({ min: 1, max: 5_000_000 }).map((q) => q / 1e6),
   price: fc.integer({ min: -2000, max: 12_000 }).map((p) => p / 100),
 });
+type OrdinaryOrder = typeof ordinaryOrder extends fc.Arbitrary<infer T> ? T : never;
 const ordinaryBook = fc.array(ordinaryOrder, { minLength: 0, maxLength: 12 });
 
 const extreme = fc.oneof(
@@ -68,7 +69,7 @@ describe('no single order or meter reading stops a market', () => {
     );
     let slot = Date.UTC(2107, 0, 1);
 
-    const place = (from: Date, book: fc.TypeOf<typeof ordinaryBook>) =>
+    const place = (from: Date, book: readonly OrdinaryOrder[]) =>
       book.length === 0
         ? Promise.resolve()
         : t.db.order.addMany(
