@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { listMarkets, type Market } from '../../storage/market.js';
-import { clearInterval } from '../../workers/clear-market.js';
+import { clearDue, clearInterval } from '../../workers/clear-market.js';
 import { ClearingPool } from '../../workers/pool.js';
 import { createMarket, type TestMarket } from '../helpers/market.js';
 import { useDatabase } from '../helpers/open.js';
@@ -119,5 +119,44 @@ describe('meter settlement, once per device and market interval', () => {
       [m.resourceId],
     );
     expect(rows[0].n).toBe(4);
+  });
+
+  it('a settlement that fails for a transient reason does not hold up the clearing and is done by the next job', async () => {
+    const { m, from, reading, clear, lines } = await setUp('deferred', 2108);
+    // A serialization failure on every meter booking of this market, for real, from PostgreSQL.
+    await t.db.pool.query(`
+      CREATE FUNCTION test_refuse_meter_money() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.meter_id IS NOT NULL AND NEW.device_id = ANY(ARRAY[${m.devices.join(',')}]::bigint[]) THEN
+          RAISE EXCEPTION 'could not serialize access' USING ERRCODE = '40001';
+        END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER test_refuse_meter_money BEFORE INSERT ON transaction
+        FOR EACH ROW EXECUTE FUNCTION test_refuse_meter_money();`);
+    await t.db.meter.add(reading(0, 0));
+    const cleared = await clear(1);
+    expect(cleared.price).not.toBeNull(); // the clearing committed and is reported
+    expect(lines.some((l) => l['msg'] === 'meter settlement deferred to the next clearing')).toBe(true);
+    expect(await metered(m, 0)).toBe(0);
+    const marked = await t.db.pool.query(
+      'SELECT count(*)::int AS n FROM meter_failure WHERE resource_id = $1',
+      [m.resourceId],
+    );
+    expect(marked.rows[0].n).toBe(0); // transient: not marked, tried again
+    await t.db.pool.query(
+      'DROP TRIGGER test_refuse_meter_money ON transaction; DROP FUNCTION test_refuse_meter_money()',
+    );
+    // The next job, with no interval due yet, settles what was left.
+    const [market] = (await listMarkets(t.db.pool, [m.systemId])).filter(
+      (x) => x.resourceId === m.resourceId,
+    );
+    const outcomes = await clearDue(
+      { db: t.db, pool, log: pino({ level: 'silent' }), horizonSeconds: 1e10 },
+      { ...market!, created: from },
+      new Date(from.getTime() + 2 * HOUR * 1000),
+    );
+    expect(outcomes).toEqual([]);
+    expect(await metered(m, 0)).toBe(125);
   });
 });
