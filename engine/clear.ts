@@ -75,6 +75,7 @@ export type ClearedBook = Pick<
   | 'amountTotal'
   | 'fills'
   | 'amounts'
+  | 'rejected'
 >;
 
 export const DEFAULT_PRICE_CAP = 9999;

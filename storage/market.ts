@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { ErrorCode, TessError } from '../engine/errors.js';
 import type { ClearedBook } from '../engine/index.js';
+import { ORDER_LIMIT_NAMES } from '../engine/order-limits.js';
 import { fillBalances } from './balances.js';
 import { copyRows } from './copy.js';
 import { SqlState } from './pg-errors.js';
@@ -14,7 +15,11 @@ import { roundTo } from './values.js';
  */
 type Client = pg.PoolClient | pg.Client;
 
-/** Config variables that shape a market, by name; absent ones take the engine's defaults. */
+/**
+ * Config variables that shape a market, by name; absent ones take the engine's defaults.
+ * The order limits (engine/order-limits.ts) are read too, both system-wide and as
+ * `<resource>:<name>` for the market's own resource.
+ */
 export const MARKET_CONFIG = [
   'interval',
   'price-cap',
@@ -22,6 +27,7 @@ export const MARKET_CONFIG = [
   'special-mode',
   'fixed-price',
   'fixed-quantity',
+  ...ORDER_LIMIT_NAMES,
 ];
 
 /** The `mechanism` that puts a system on the market (the seed's); any other value takes it off. */
@@ -32,7 +38,10 @@ export interface Market {
   readonly system: string;
   readonly resourceId: number;
   readonly resource: string;
-  /** Current config values of the system, for the names in MARKET_CONFIG. */
+  /**
+   * Current config values of the system, for the names in MARKET_CONFIG, and the order
+   * limits set for this resource alone (`<resource>:<limit>`).
+   */
   readonly config: Readonly<Record<string, string | null>>;
   /** When the resource entry was created (no interval before it needs clearing). */
   readonly created: Date;
@@ -54,7 +63,8 @@ export async function listMarkets(
        SELECT DISTINCT ON (system_id, name) resource_id, system_id, name, created FROM resource
        ORDER BY system_id, name, created, resource_id),
      cfg AS (
-       SELECT DISTINCT ON (system_id, name) system_id, name, value FROM config WHERE name = ANY($1::text[])
+       SELECT DISTINCT ON (system_id, name) system_id, name, value FROM config
+       WHERE name = ANY($1::text[]) OR name LIKE ANY($4::text[])
        ORDER BY system_id, name, created DESC, config_id DESC),
      -- Read apart from cfg: the market config names do not include it, and a filter on a
      -- CTE without the name would take every system for one on the market.
@@ -62,12 +72,20 @@ export async function listMarkets(
        SELECT DISTINCT ON (system_id) system_id, value FROM config WHERE name = 'mechanism'
        ORDER BY system_id, created DESC, config_id DESC)
      SELECT sys.system_id, sys.name AS system, res.resource_id, res.name AS resource, res.created,
-            coalesce((SELECT jsonb_object_agg(cfg.name, cfg.value) FROM cfg WHERE cfg.system_id = sys.system_id), '{}') AS config
+            coalesce((SELECT jsonb_object_agg(cfg.name, cfg.value) FROM cfg WHERE cfg.system_id = sys.system_id
+                        AND (cfg.name = ANY($1::text[])
+                             OR cfg.name = ANY(SELECT res.name || ':' || l FROM unnest($5::text[]) l))), '{}') AS config
      FROM sys JOIN res ON res.system_id = sys.system_id
      WHERE ($2::bigint[] IS NULL OR sys.system_id = ANY($2::bigint[]))
        AND coalesce((SELECT value FROM mechanism m WHERE m.system_id = sys.system_id), $3) = $3
      ORDER BY sys.system_id, res.resource_id`,
-    [MARKET_CONFIG, systemIds ?? null, ON_MARKET],
+    [
+      MARKET_CONFIG,
+      systemIds ?? null,
+      ON_MARKET,
+      ORDER_LIMIT_NAMES.map((name) => `%:${name}`),
+      ORDER_LIMIT_NAMES,
+    ],
   );
   return rows.map((r) => ({
     systemId: r.system_id,
@@ -86,6 +104,19 @@ export async function lastClearedEnd(client: Client | pg.Pool, resourceId: numbe
     [resourceId],
   );
   return rows[0]?.interval_end ?? null;
+}
+
+/** The last interval cleared (or recorded as a failure) in this market, or null when none was. */
+export async function lastCleared(
+  client: Client | pg.Pool,
+  resourceId: number,
+): Promise<{ readonly from: Date; readonly end: Date } | null> {
+  const { rows } = await client.query(
+    `SELECT interval_start, interval_end FROM market_interval WHERE resource_id = $1
+     ORDER BY interval_end DESC LIMIT 1`,
+    [resourceId],
+  );
+  return rows[0] ? { from: rows[0].interval_start, end: rows[0].interval_end } : null;
 }
 
 /** What decides where a market's intervals begin and end (see workers/interval-schedule.ts). */
@@ -226,8 +257,11 @@ export async function readOpenOrders(
     out.deviceIds[i] = r[1] as number;
     out.sides[i] = r[2] === 'buy' ? 0 : 1;
     out.prices[i] = r[3] as number;
-    // Stored quantities are whole millionths; this only matters for rows written around storage.
-    out.quantities[i] = roundTo(r[4] as number, 6);
+    // Stored quantities are whole millionths; this only matters for rows written around
+    // storage. One too large to scale by a million is kept as it is (the engine leaves it
+    // out), so its CLEARED version can still be written.
+    const rounded = roundTo(r[4] as number, 6);
+    out.quantities[i] = Number.isFinite(rounded) ? rounded : (r[4] as number);
     out.uniqueIds[i] = r[5] as string;
     out.intervalStarts[i] = r[6] as Date;
   }
@@ -253,6 +287,8 @@ export interface ClearingRecord {
   readonly orders: OpenOrders;
   /** The clearing of `orders`; fills (micro-units) and amounts (micro-currency) by order index. */
   readonly result: ClearedBook;
+  /** Why the interval could not clear, when it is recorded as a FAILURE instead. */
+  readonly reason?: string | null;
 }
 
 /** Thrown when the interval was cleared already (by another job or process): nothing to do. */
@@ -277,8 +313,9 @@ export async function writeClearing(client: Client, rec: ClearingRecord): Promis
   try {
     // A concurrent writer of the same interval waits here for the first to commit, then fails.
     await client.query(
-      'INSERT INTO market_interval (resource_id, interval_start, interval_end, price_id) VALUES ($1, $2, $3, $4)',
-      [rec.resourceId, rec.from, rec.end, priceId],
+      `INSERT INTO market_interval (resource_id, interval_start, interval_end, price_id, reason)
+       VALUES ($1, $2, $3, $4, $5)`,
+      [rec.resourceId, rec.from, rec.end, priceId, rec.reason ?? null],
     );
   } catch (err) {
     if ((err as { code?: string }).code === SqlState.UNIQUE_VIOLATION)
@@ -357,7 +394,10 @@ export interface PendingMeter {
   /** Σ of the device's buy / sell fills in that interval, micro-units. */
   readonly boughtMicro: number;
   readonly soldMicro: number;
-  /** What earlier versions of this reading already booked, micro-currency (a correction books the difference). */
+  /**
+   * What the device's earlier readings of the same market interval already booked,
+   * micro-currency: a correction (or a second reading) books only the difference.
+   */
   readonly bookedMicro: number;
 }
 
@@ -369,9 +409,17 @@ const ARRIVAL_MARGIN = '1 minute';
 /**
  * Meter readings of this market for cleared intervals whose latest version is not
  * settled yet: new readings, and corrections (a `set`) of readings settled before. Only
- * readings that arrived since the market's previous clearing, or that are for the
- * interval [from, end) being cleared, are candidates: the work per interval does not grow
- * with the history.
+ * readings that arrived since the clearing before [from, end), or that are for [from,
+ * end) itself, are candidates: the work per interval does not grow with the history.
+ *
+ * A device is settled once per market interval, whatever the `interval_start`s of its
+ * readings: every reading that starts inside one market interval is a version of the
+ * same reading (readings written through storage need not sit on the grid), the latest
+ * one (by `created`) is the device's word for that interval, and it books the difference
+ * from what all of them booked before. Two readings in one interval can therefore never
+ * be paid twice against the same fills. Intervals recorded as failures (a `reason`)
+ * have no price to settle against and are left alone, as are versions that could not be
+ * booked before (meter_failure).
  */
 export async function pendingMeters(
   client: Client,
@@ -388,23 +436,30 @@ export async function pendingMeters(
        WHERE resource_id = $1 AND interval_start < $3
          AND interval_start >= $3::timestamptz - make_interval(days => $4)
          AND (created > coalesce((SELECT t FROM since), '-infinity') OR interval_start >= $2)),
+     slot AS (
+       SELECT DISTINCT t.device_id, mi.interval_start AS slot_start, mi.interval_end AS slot_end, mi.price_id
+       FROM touched t JOIN market_interval mi ON mi.resource_id = $1
+         AND t.interval_start >= mi.interval_start AND t.interval_start < mi.interval_end
+       WHERE mi.reason IS NULL),
      cur AS (
-       SELECT DISTINCT ON (m.device_id, m.interval_start) m.meter_id, m.device_id, m.interval_start, m.quantity
-       FROM meter m JOIN touched USING (device_id, interval_start)
-       WHERE m.resource_id = $1
-       ORDER BY m.device_id, m.interval_start, m.created DESC, m.meter_id DESC)
+       SELECT slot.*, m.meter_id, m.quantity FROM slot CROSS JOIN LATERAL (
+         SELECT meter_id, quantity FROM meter m
+         WHERE m.device_id = slot.device_id AND m.resource_id = $1
+           AND m.interval_start >= slot.slot_start AND m.interval_start < slot.slot_end
+         ORDER BY m.created DESC, m.meter_id DESC LIMIT 1) m)
      SELECT cur.meter_id, cur.device_id, cur.quantity, p.price_id, p.price, p.interval_seconds,
             coalesce(f.bought, 0) AS bought, coalesce(f.sold, 0) AS sold, coalesce(b.booked, 0) AS booked
      FROM cur
-     JOIN market_interval mi ON mi.resource_id = $1 AND cur.interval_start >= mi.interval_start AND cur.interval_start < mi.interval_end
-     JOIN price p ON p.price_id = mi.price_id
+     JOIN price p ON p.price_id = cur.price_id
      LEFT JOIN LATERAL (
        SELECT sum(cleared_quantity) FILTER (WHERE side = 'buy') AS bought, sum(cleared_quantity) FILTER (WHERE side = 'sell') AS sold
        FROM "order" WHERE price_id = p.price_id AND device_id = cur.device_id AND status = 'CLEARED') f ON true
      LEFT JOIN LATERAL (
        SELECT sum(t.amount) AS booked FROM meter m2 JOIN transaction t ON t.meter_id = m2.meter_id
-       WHERE m2.device_id = cur.device_id AND m2.resource_id = $1 AND m2.interval_start = cur.interval_start) b ON true
+       WHERE m2.device_id = cur.device_id AND m2.resource_id = $1
+         AND m2.interval_start >= cur.slot_start AND m2.interval_start < cur.slot_end) b ON true
      WHERE NOT EXISTS (SELECT 1 FROM transaction t WHERE t.meter_id = cur.meter_id)
+       AND NOT EXISTS (SELECT 1 FROM meter_failure x WHERE x.meter_id = cur.meter_id)
      ORDER BY cur.meter_id`,
     [resourceId, from, end, METER_LOOKBACK_DAYS],
   );
@@ -419,6 +474,20 @@ export async function pendingMeters(
     soldMicro: Math.round(r.sold * 1e6),
     bookedMicro: Math.round(r.booked * 1e6),
   }));
+}
+
+/**
+ * Marks a meter reading version as one settlement cannot book, with why: it is skipped
+ * from then on (a correction is a new version and settles as usual).
+ */
+export async function writeMeterFailure(
+  client: Client | pg.Pool,
+  failure: { readonly meterId: number; readonly resourceId: number; readonly reason: string },
+): Promise<void> {
+  await client.query(
+    'INSERT INTO meter_failure (meter_id, resource_id, reason) VALUES ($1, $2, $3) ON CONFLICT (meter_id) DO NOTHING',
+    [failure.meterId, failure.resourceId, failure.reason],
+  );
 }
 
 /** Books the settlement of meter readings (amounts in micro-currency), with running balances. */

@@ -19,13 +19,14 @@ export interface ClearTask {
 }
 
 /**
- * The result travels back as ONE Float64Array, transferred without copying: eight
- * scalars, then the fills, then the amounts.
+ * The result travels back as ONE Float64Array, transferred without copying: nine
+ * scalars (the last the number of rejected orders), then the fills, the amounts and the
+ * indexes of the rejected orders.
  */
-const HEADER = 8;
+const HEADER = 9;
 
 export function packResult(r: ClearedBook, n: number): Float64Array {
-  const packed = new Float64Array(HEADER + 2 * n);
+  const packed = new Float64Array(HEADER + 2 * n + r.rejected.length);
   packed.set([
     r.price,
     r.quantity,
@@ -35,14 +36,17 @@ export function packResult(r: ClearedBook, n: number): Float64Array {
     r.buyerTotal,
     r.sellerTotal,
     r.amountTotal,
+    r.rejected.length,
   ]);
   packed.set(r.fills.subarray(0, n), HEADER);
   packed.set(r.amounts.subarray(0, n), HEADER + n);
+  packed.set(r.rejected, HEADER + 2 * n);
   return packed;
 }
 
 export function unpackResult(packed: Float64Array): ClearedBook {
-  const n = (packed.length - HEADER) / 2;
+  const rejected = packed[8]!;
+  const n = (packed.length - HEADER - rejected) / 2;
   return {
     price: packed[0]!,
     quantity: packed[1]!,
@@ -53,7 +57,8 @@ export function unpackResult(packed: Float64Array): ClearedBook {
     sellerTotal: packed[6]!,
     amountTotal: packed[7]!,
     fills: packed.subarray(HEADER, HEADER + n),
-    amounts: packed.subarray(HEADER + n),
+    amounts: packed.subarray(HEADER + n, HEADER + 2 * n),
+    rejected: Array.from(packed.subarray(HEADER + 2 * n)),
   };
 }
 

@@ -27,3 +27,21 @@ export const intervalsCleared = new Counter({
   labelNames: ['type'] as const,
   registers: [registry],
 });
+
+export const intervalsFailed = new Counter({
+  name: 'tess_intervals_failed_total',
+  help: 'Market intervals recorded as FAILURE (could not be cleared) by this process; each is logged with its reason',
+  registers: [registry],
+});
+
+export const ordersLeftOut = new Counter({
+  name: 'tess_orders_rejected_total',
+  help: 'Orders left out of a book at clearing (beyond the order limits, or not representable by the engine)',
+  registers: [registry],
+});
+
+export const meterReadingsUnsettled = new Counter({
+  name: 'tess_meter_readings_unsettled_total',
+  help: 'Meter reading versions settlement could not book (recorded in meter_failure and skipped)',
+  registers: [registry],
+});

@@ -28,8 +28,23 @@ describe('clearing pool', () => {
       amountTotal: here.amountTotal,
       fills: here.fills,
       amounts: here.amounts,
+      rejected: here.rejected,
     });
     expect(there.type).toBe('BUYER');
+  });
+
+  it('brings back the orders the engine left out', async () => {
+    const orders = [
+      { id: 1, side: 'buy' as const, price: 26, quantity: 5 },
+      { id: 2, side: 'buy' as const, price: 30, quantity: 1e8 }, // beyond what one side holds exactly
+      { id: 3, side: 'sell' as const, price: 10, quantity: 4 },
+    ];
+    const here = clearBook(bookFromOrders(orders), { interval: 900 });
+    const there = await pool.clear(bookFromOrders(orders), { interval: 900 });
+    expect(here.rejected).toEqual([1]);
+    expect(there.rejected).toEqual([1]);
+    expect(Array.from(there.fills)).toEqual(Array.from(here.fills));
+    expect(there.fills[1]).toBe(0);
   });
 
   it('transfers the book: the caller cannot keep using the arrays it handed over', async () => {

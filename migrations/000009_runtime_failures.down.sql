@@ -1,0 +1,4 @@
+BEGIN;
+DROP TABLE IF EXISTS meter_failure;
+ALTER TABLE market_interval DROP COLUMN IF EXISTS reason;
+COMMIT;
