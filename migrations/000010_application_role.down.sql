@@ -13,7 +13,7 @@ BEGIN
     RETURN;
   END IF;
   FOREACH t IN ARRAY ARRAY['system', 'config', 'resource', 'user', 'preference', 'device', 'setting',
-                           'token', 'order', 'price', 'meter', 'transaction', 'log', 'market_interval',
+                           'token', 'order', 'price', 'meter', 'transaction', 'log', 'market_interval', 'meter_failure',
                            'price_5m', 'price_1h', 'price_1d', 'schema_migrations'] LOOP
     CONTINUE WHEN to_regclass(format('%I', t)) IS NULL;
     EXECUTE format('REVOKE ALL ON %I FROM tess_app', t);

@@ -9,7 +9,7 @@
 -- migrations, dumps and loads keep running as the owner.
 --
 -- What it is granted, found by running the API and the runtime under it:
---   * USAGE on the schema; SELECT and INSERT on every TESS table and on market_interval
+--   * USAGE on the schema; SELECT and INSERT on every TESS table, market_interval and meter_failure
 --     (rows are only ever added); on TimescaleDB the grants on a hypertable reach its
 --     chunks, and new chunks are created by TimescaleDB with the hypertable's grants;
 --   * USAGE and SELECT on the identity sequences (ids are taken ahead with nextval for
@@ -53,9 +53,10 @@ BEGIN
 
   EXECUTE format('GRANT USAGE ON SCHEMA %I TO tess_app', current_schema());
   FOREACH t IN ARRAY ARRAY['system', 'config', 'resource', 'user', 'preference', 'device', 'setting',
-                           'token', 'order', 'price', 'meter', 'transaction', 'log', 'market_interval'] LOOP
+                           'token', 'order', 'price', 'meter', 'transaction', 'log', 'market_interval',
+                           'meter_failure'] LOOP
     EXECUTE format('GRANT SELECT, INSERT ON %I TO tess_app', t);
-    -- market_interval has no identity column.
+    -- market_interval and meter_failure have no identity column.
     s := (SELECT pg_get_serial_sequence(format('%I', t), attname) FROM pg_attribute
           WHERE attrelid = format('%I', t)::regclass AND attname = t || '_id' AND NOT attisdropped);
     IF s IS NOT NULL THEN

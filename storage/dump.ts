@@ -13,7 +13,7 @@ import { allColumns, TABLE_ORDER, TABLES } from './tables.js';
 
 /**
  * Dump file format (text, line oriented):
- *   TESS-DUMP 1
+ *   TESS-DUMP 2
  *   TABLE <name> <column>,<column>,…
  *   <rows in COPY text format: one line each, tabs between values>
  *   \.
@@ -22,7 +22,7 @@ import { allColumns, TABLE_ORDER, TABLES } from './tables.js';
  * COPY's text format escapes newlines inside values, so every row is one line and a
  * line holding only "\." can never be data.
  */
-const MAGIC = 'TESS-DUMP 1';
+const MAGIC = 'TESS-DUMP 2';
 
 interface DumpTable {
   readonly name: string;
@@ -31,14 +31,29 @@ interface DumpTable {
   readonly id?: string;
 }
 
-/** The thirteen tables, then the runtime's record of cleared intervals. */
+const MARKET_INTERVAL = ['resource_id', 'interval_start', 'interval_end', 'price_id', 'created'];
+
+/**
+ * The thirteen tables, then the runtime's records: cleared intervals (with why one was a
+ * FAILURE) and meter readings settlement could not book (migration 9).
+ */
 const DUMP_TABLES: readonly DumpTable[] = [
   ...TABLE_ORDER.map((name) => ({ name, columns: allColumns(TABLES[name]), id: TABLES[name].id })),
-  {
-    name: 'market_interval',
-    columns: ['resource_id', 'interval_start', 'interval_end', 'price_id', 'created'],
-  },
+  { name: 'market_interval', columns: [...MARKET_INTERVAL, 'reason'] },
+  { name: 'meter_failure', columns: ['meter_id', 'resource_id', 'reason', 'created'] },
 ];
+
+/**
+ * The tables each format's files hold, by first line. Files of format 1, written before
+ * the runtime recorded failures, load with every interval cleared and no reading marked.
+ */
+const FORMATS: Readonly<Record<string, readonly DumpTable[]>> = {
+  'TESS-DUMP 1': [
+    ...DUMP_TABLES.slice(0, TABLE_ORDER.length),
+    { name: 'market_interval', columns: MARKET_INTERVAL },
+  ],
+  [MAGIC]: DUMP_TABLES,
+};
 
 export type Progress = (table: string, rowsDone: number, rowsTotal: number) => void;
 
@@ -211,7 +226,8 @@ export async function load(db: Database, file: string, onProgress?: Progress): P
   const counts: Record<string, number> = {};
   let total = 0;
   try {
-    if ((await next()) !== MAGIC) throw fail(`the first line is not "${MAGIC}"`);
+    const format = FORMATS[(await next()) ?? ''];
+    if (!format) throw fail(`the first line is not "${MAGIC}" (or an earlier format's)`);
     await db.withTransaction(async (tx, c) => {
       await lockForLoad(c);
       await requireEmpty(c);
@@ -225,7 +241,7 @@ export async function load(db: Database, file: string, onProgress?: Progress): P
         },
         async (client) => {
           await client.query('TRUNCATE log');
-          for (const { name, columns, id } of DUMP_TABLES) {
+          for (const { name, columns, id } of format) {
             const header = await next();
             const expected = `TABLE ${name} ${columns.join(',')}`;
             if (header !== expected)

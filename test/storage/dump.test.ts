@@ -70,10 +70,28 @@ beforeAll(async () => {
     price_id: price.price_id,
     amount: -1.234567,
   });
+  // The runtime's records of an interval it could not clear and a reading it could not book.
+  await db.pool.query(
+    `INSERT INTO market_interval (resource_id, interval_start, interval_end, price_id, reason)
+     VALUES ($1, $2, $3, $4, 'config price-cap must be a number')`,
+    [resource, start, new Date(start.getTime() + 300_000), price.price_id],
+  );
+  await db.pool.query(
+    "INSERT INTO meter_failure (meter_id, resource_id, reason) VALUES (7, $1, 'amount beyond the ledger')",
+    [resource],
+  );
   await db.config.set({ name: 'interval', value: '120' });
   await sleep(3);
   clocks.push(new Date());
 });
+
+/** The runtime's own tables, as a load must reproduce them. */
+const RUNTIME_TABLES = [
+  ['market_interval', 'resource_id, interval_start'],
+  ['meter_failure', 'meter_id'],
+] as const;
+const runtimeRows = async (db: Database, table: string, order: string) =>
+  (await db.pool.query(`SELECT * FROM ${table} ORDER BY ${order}`)).rows;
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('dump and load', () => {
@@ -81,7 +99,7 @@ describe('dump and load', () => {
     const file = join(dir, 'round.tess');
     const progress: string[] = [];
     const result = await dump(source.db, file, (table) => progress.push(table));
-    expect(new Set(progress)).toEqual(new Set([...TABLE_ORDER, 'market_interval']));
+    expect(new Set(progress)).toEqual(new Set([...TABLE_ORDER, 'market_interval', 'meter_failure']));
     expect(result.rows.order).toBe(500);
 
     const target = await openEmpty();
@@ -109,12 +127,58 @@ describe('dump and load', () => {
           );
         }
       }
+      for (const [table, order] of RUNTIME_TABLES) {
+        const want = await runtimeRows(source.db, table, order);
+        expect(want.length, table).toBeGreaterThan(0);
+        expect(await runtimeRows(target.db, table, order), table).toEqual(want);
+      }
       // New rows continue after the loaded ids.
       const next = await target.db.config.set({ name: 'interval', value: '300' });
       const maxSource = Math.max(
         ...((await allRows(source.db, 'config')) as { config_id: number }[]).map((r) => r.config_id),
       );
       expect(next.config_id).toBeGreaterThan(maxSource);
+    } finally {
+      await target.db.close();
+      await target.test.drop();
+    }
+  });
+
+  it('a file of format 1 (before failures were recorded) still loads', async () => {
+    const file = join(dir, 'format2.tess');
+    await dump(source.db, file);
+    // Format 1 as it was written: no reason column, no meter_failure block.
+    const lines = (await readFile(file, 'utf8')).split('\n');
+    const old: string[] = ['TESS-DUMP 1'];
+    let table = '';
+    let dropped = 0;
+    for (const line of lines.slice(1)) {
+      if (line.startsWith('TABLE ')) table = line.split(' ')[1]!;
+      if (table === 'meter_failure') {
+        if (line !== '\\.' && !line.startsWith('TABLE ')) dropped++;
+        if (line === '\\.') table = '';
+        continue;
+      }
+      if (line.startsWith('END ')) old.push(`END ${Number(line.slice(4)) - dropped}`);
+      else if (table === 'market_interval' && line.startsWith('TABLE '))
+        old.push(line.replace(/,reason$/, ''));
+      else if (table === 'market_interval' && line !== '\\.') old.push(line.replace(/\t[^\t]*$/, ''));
+      else old.push(line);
+    }
+    const v1 = join(dir, 'format1.tess');
+    await writeFile(v1, old.join('\n'));
+    const target = await openEmpty();
+    try {
+      await load(target.db, v1);
+      expect(await allRows(target.db, 'order')).toEqual(await allRows(source.db, 'order'));
+      const intervals = await runtimeRows(target.db, 'market_interval', 'resource_id, interval_start');
+      expect(intervals).toEqual(
+        (await runtimeRows(source.db, 'market_interval', 'resource_id, interval_start')).map((r) => ({
+          ...r,
+          reason: null,
+        })),
+      );
+      expect(await runtimeRows(target.db, 'meter_failure', 'meter_id')).toEqual([]);
     } finally {
       await target.db.close();
       await target.test.drop();
@@ -145,7 +209,7 @@ describe('dump and load', () => {
       }
       await writeFile(damaged, 'hello\n');
       await expect(load(target.db, damaged)).rejects.toThrow(
-        'is not a TESS dump: the first line is not "TESS-DUMP 1"',
+        `is not a TESS dump: the first line is not "TESS-DUMP 2" (or an earlier format's)`,
       );
     } finally {
       await target.db.close();
