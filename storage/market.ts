@@ -3,6 +3,7 @@ import { ErrorCode, TessError } from '../engine/errors.js';
 import type { ClearedBook } from '../engine/index.js';
 import { ORDER_LIMIT_NAMES } from '../engine/order-limits.js';
 import { fillBalances } from './balances.js';
+import { ownersAt } from './owners.js';
 import { copyRows } from './copy.js';
 import { SqlState } from './pg-errors.js';
 import type { PriceRow } from './rows.js';
@@ -189,10 +190,12 @@ export interface OpenOrders {
   readonly quantities: Float64Array;
   readonly uniqueIds: string[];
   readonly intervalStarts: Date[];
+  /** When each version read was written (ms): who placed it owned the device then. */
+  readonly placedAt: Float64Array;
 }
 
 /** The columns of an order the clearing reads, and the filter of the ones that can clear. */
-const OPEN_COLUMNS = 'order_id, device_id, side, price, quantity, unique_id, interval_start';
+const OPEN_COLUMNS = 'order_id, device_id, side, price, quantity, unique_id, interval_start, created';
 // Orders written around the storage API may carry quantities finer than a millionth;
 // those that round to nothing cannot clear.
 const CAN_CLEAR = "status = 'OPEN' AND quantity >= 0.0000005";
@@ -206,7 +209,7 @@ const CAN_CLEAR = "status = 'OPEN' AND quantity >= 0.0000005";
  * table has statistics.
  */
 const CARRIED = `
-  SELECT c.order_id, c.device_id, c.side, c.price, c.quantity, c.unique_id, c.interval_start FROM
+  SELECT c.order_id, c.device_id, c.side, c.price, c.quantity, c.unique_id, c.interval_start, c.created FROM
     (SELECT DISTINCT unique_id FROM "order"
      WHERE resource_id = $1 AND interval_start >= $4 AND interval_start < $2
        AND created > $2 AND created <= $3 AND status = 'OPEN') k
@@ -250,6 +253,7 @@ export async function readOpenOrders(
     quantities: new Float64Array(n),
     uniqueIds: new Array(n),
     intervalStarts: new Array(n),
+    placedAt: new Float64Array(n),
   };
   for (let i = 0; i < n; i++) {
     const r = rows[i] as unknown[];
@@ -264,20 +268,9 @@ export async function readOpenOrders(
     out.quantities[i] = Number.isFinite(rounded) ? rounded : (r[4] as number);
     out.uniqueIds[i] = r[5] as string;
     out.intervalStarts[i] = r[6] as Date;
+    out.placedAt[i] = (r[7] as Date).getTime();
   }
   return out;
-}
-
-/** The current owner (user entry id) of each device entry. */
-export async function ownersOf(client: Client, deviceIds: Iterable<number>): Promise<Map<number, number>> {
-  const { rows } = await client.query(
-    `SELECT DISTINCT ON (e.device_id) e.device_id AS device, d.user_id
-     FROM device e JOIN device d ON d.unique_id = e.unique_id
-     WHERE e.device_id = ANY($1::bigint[])
-     ORDER BY e.device_id, d.created DESC, d.device_id DESC`,
-    [[...new Set(deviceIds)]],
-  );
-  return new Map(rows.map((r) => [r.device, r.user_id]));
 }
 
 export interface ClearingRecord {
@@ -363,13 +356,15 @@ export async function writeClearing(client: Client, rec: ClearingRecord): Promis
   const filled: number[] = [];
   for (let i = 0; i < o.n; i++) if (rec.result.fills[i] !== 0) filled.push(i);
   if (filled.length === 0) return price;
-  // Owners only of the devices that are paid or charged: unfilled orders book nothing.
-  const owners = await ownersOf(
+  // Owners only of the devices that are paid or charged (unfilled orders book nothing),
+  // as they were when the order was placed.
+  const owners = await ownersAt(
     client,
     filled.map((i) => o.deviceIds[i]!),
+    filled.map((i) => o.placedAt[i]!),
   );
-  const money = filled.map((i) => ({
-    user_id: owners.get(o.deviceIds[i]!),
+  const money = filled.map((i, k) => ({
+    user_id: owners[k],
     device_id: o.deviceIds[i],
     // The order row that was filled: the bid, as it stood when the interval closed.
     order_id: o.orderIds[i],
@@ -386,6 +381,8 @@ export async function writeClearing(client: Client, rec: ClearingRecord): Promis
 export interface PendingMeter {
   readonly meterId: number;
   readonly deviceId: number;
+  /** Start of the market interval the reading settles (its owner then is paid or charged). */
+  readonly intervalStart: Date;
   /** Metered energy over the interval. */
   readonly quantity: number;
   readonly priceId: number;
@@ -447,7 +444,7 @@ export async function pendingMeters(
          WHERE m.device_id = slot.device_id AND m.resource_id = $1
            AND m.interval_start >= slot.slot_start AND m.interval_start < slot.slot_end
          ORDER BY m.created DESC, m.meter_id DESC LIMIT 1) m)
-     SELECT cur.meter_id, cur.device_id, cur.quantity, p.price_id, p.price, p.interval_seconds,
+     SELECT cur.meter_id, cur.device_id, cur.slot_start, cur.quantity, p.price_id, p.price, p.interval_seconds,
             coalesce(f.bought, 0) AS bought, coalesce(f.sold, 0) AS sold, coalesce(b.booked, 0) AS booked
      FROM cur
      JOIN price p ON p.price_id = cur.price_id
@@ -466,6 +463,7 @@ export async function pendingMeters(
   return rows.map((r) => ({
     meterId: r.meter_id,
     deviceId: r.device_id,
+    intervalStart: r.slot_start,
     quantity: r.quantity,
     priceId: r.price_id,
     price: r.price,
@@ -496,12 +494,14 @@ export async function writeMeterSettlements(
   settlements: readonly { meter: PendingMeter; amountMicro: number }[],
 ): Promise<number> {
   if (settlements.length === 0) return 0;
-  const owners = await ownersOf(
+  // The owner while the metered interval ran, who also held its fills.
+  const owners = await ownersAt(
     client,
     settlements.map((s) => s.meter.deviceId),
+    settlements.map((s) => s.meter.intervalStart.getTime()),
   );
-  const rows = settlements.map(({ meter, amountMicro }) => ({
-    user_id: owners.get(meter.deviceId),
+  const rows = settlements.map(({ meter, amountMicro }, k) => ({
+    user_id: owners[k],
     device_id: meter.deviceId,
     order_id: null,
     meter_id: meter.meterId,
