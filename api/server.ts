@@ -8,6 +8,7 @@ import type { Database } from '../storage/index.js';
 import { readStorageMode } from '../storage/storage-mode.js';
 import { authHook } from './http/auth.js';
 import type { ApiContext, RateLimit } from './http/context.js';
+import { DeviceTallies } from './http/device-tallies.js';
 import { Directory } from './http/directory.js';
 import { installErrorHandling } from './http/errors.js';
 import type { GroupCommitOptions } from './http/group-commit.js';
@@ -89,6 +90,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     directory,
     prices,
     orders,
+    deviceTallies: new DeviceTallies(db),
     storage,
     priceRateLimit: deps.priceRateLimit ?? { max: 1200, timeWindowMs: 60_000 },
   };
