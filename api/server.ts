@@ -13,6 +13,7 @@ import { Directory } from './http/directory.js';
 import { installErrorHandling, installNotFound } from './http/errors.js';
 import type { GroupCommitOptions } from './http/group-commit.js';
 import { installRequestMetrics, registerHealth } from './http/health.js';
+import { installRequestTimeout } from './http/timeouts.js';
 import { registerMarkets } from './http/markets.js';
 import { meterSpecials } from './http/meters.js';
 import { orderIntake, orderSpecials, registerOrderRoutes } from './http/orders.js';
@@ -74,15 +75,14 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
     trustProxy: trustProxyOption(settings.trustProxy),
-    // A request must be received and answered within REQUEST_TIMEOUT_MS (a slow client, a
-    // database that stopped answering: 503, see errors.ts), and a connection idle twice
-    // that long is closed.
+    // Node's own limits for receiving a request and for an idle connection; answering
+    // within REQUEST_TIMEOUT_MS is installRequestTimeout's.
     requestTimeout: settings.requestTimeoutMs,
-    handlerTimeout: settings.requestTimeoutMs,
     connectionTimeout: 2 * settings.requestTimeoutMs,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   });
   installErrorHandling(app);
+  installRequestTimeout(app, settings.requestTimeoutMs);
   // Bodies are JSON only: anything else is 415.
   app.removeContentTypeParser('text/plain');
   app.decorateRequest('principal', null);

@@ -178,11 +178,6 @@ export function describeError(err: unknown): { code: ErrorCode; message: string 
     };
   }
   switch (e?.code) {
-    case 'FST_ERR_HANDLER_TIMEOUT':
-      return {
-        code: ErrorCode.UNAVAILABLE,
-        message: 'the request was not answered in time (REQUEST_TIMEOUT_MS); try again',
-      };
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return { code: ErrorCode.TOO_LARGE, message: 'request body is too large' };
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
@@ -222,8 +217,6 @@ export function installErrorHandling(app: FastifyInstance): void {
     const status = httpStatus(code);
     if (status >= 500) request.log.error({ err }, 'request failed');
     else if (isRewritten(err)) request.log.warn({ err }, 'the database refused a value');
-    // A request that timed out may still be sending its body: the connection is not reused.
-    if ((err as FastifyError)?.code === 'FST_ERR_HANDLER_TIMEOUT') reply.header('connection', 'close');
     if (code === ErrorCode.RATE_LIMITED) {
       const after = reply.getHeader('retry-after');
       if (after === undefined) reply.header('retry-after', '1');
