@@ -8,10 +8,12 @@ import type { Database } from '../storage/index.js';
 import { readStorageMode } from '../storage/storage-mode.js';
 import { authHook } from './http/auth.js';
 import type { ApiContext, RateLimit } from './http/context.js';
+import { DeviceTallies } from './http/device-tallies.js';
 import { Directory } from './http/directory.js';
-import { installErrorHandling } from './http/errors.js';
+import { installErrorHandling, installNotFound } from './http/errors.js';
 import type { GroupCommitOptions } from './http/group-commit.js';
 import { installRequestMetrics, registerHealth } from './http/health.js';
+import { installRequestTimeout } from './http/timeouts.js';
 import { registerMarkets } from './http/markets.js';
 import { meterSpecials } from './http/meters.js';
 import { orderIntake, orderSpecials, registerOrderRoutes } from './http/orders.js';
@@ -19,6 +21,7 @@ import { BASE } from './http/paths.js';
 import { PriceCache } from './http/price-cache.js';
 import { AuthFailures } from './http/auth-failures.js';
 import { priceSpecials, registerCurrentPrice } from './http/prices.js';
+import { rateLimitOptions, type RouteRateLimits } from './http/rate-limits.js';
 import { registerTables } from './http/resources.js';
 import { ErrorSchema } from './http/schemas.js';
 import { tokenSpecials } from './http/token-routes.js';
@@ -44,11 +47,24 @@ export interface ServerDeps {
   readonly orderBatch?: GroupCommitOptions;
   /** Failed authentications per client address before 429. @defaultValue 100 per minute */
   readonly authFailureLimit?: RateLimit;
+  /**
+   * Limit of every other route, per token and per address without one.
+   * @defaultValue settings.tokenRateLimit and settings.addressRateLimit per minute
+   */
+  readonly routeRateLimit?: RouteRateLimits;
 }
 
 /** Largest request body accepted. */
 export const BODY_LIMIT = 256 * 1024;
 const METHODS: HTTPMethods[] = ['DELETE', 'GET', 'PATCH', 'POST', 'PUT'];
+
+/** TRUST_PROXY as Fastify takes it: a number of hops is a function of the hop. */
+function trustProxyOption(
+  trust: Settings['trustProxy'],
+): boolean | string[] | ((a: string, hop: number) => boolean) {
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return typeof trust === 'boolean' ? trust : [...trust];
+}
 
 /** The TESS HTTP API (routes under /api/v1, /health, /metrics, /docs). */
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
@@ -58,9 +74,15 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     logger: { level: settings.logLevel },
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
+    trustProxy: trustProxyOption(settings.trustProxy),
+    // Node's own limits for receiving a request and for an idle connection; answering
+    // within REQUEST_TIMEOUT_MS is installRequestTimeout's.
+    requestTimeout: settings.requestTimeoutMs,
+    connectionTimeout: 2 * settings.requestTimeoutMs,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   });
   installErrorHandling(app);
+  installRequestTimeout(app, settings.requestTimeoutMs);
   // Bodies are JSON only: anything else is 415.
   app.removeContentTypeParser('text/plain');
   app.decorateRequest('principal', null);
@@ -89,6 +111,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     directory,
     prices,
     orders,
+    deviceTallies: new DeviceTallies(db),
     storage,
     priceRateLimit: deps.priceRateLimit ?? { max: 1200, timeWindowMs: 60_000 },
   };
@@ -104,17 +127,16 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       security: [{ bearer: [] }],
     },
   });
-  await app.register(rateLimit, {
-    global: false,
-    errorResponseBuilder: (_request, context) =>
-      Object.assign(
-        new TessError(
-          ErrorCode.RATE_LIMITED,
-          `rate limit of ${context.max} requests exceeded; retry in ${context.after}`,
-        ),
-        { statusCode: 429 },
-      ),
-  });
+  await app.register(
+    rateLimit,
+    rateLimitOptions(
+      deps.routeRateLimit ?? {
+        token: { max: settings.tokenRateLimit, timeWindowMs: 60_000 },
+        address: { max: settings.addressRateLimit, timeWindowMs: 60_000 },
+      },
+    ),
+  );
+  installNotFound(app, app.rateLimit());
   app.addSchema(ErrorSchema);
   app.addHook('preParsing', authHook(directory, new AuthFailures(deps.authFailureLimit)));
   installRequestMetrics(app);
@@ -129,7 +151,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     served.set(shape, entry);
   });
 
-  registerHealth(app, db, redis, storage);
+  registerHealth(app, db, redis, storage, { metricsToken: settings.metricsToken });
   registerCurrentPrice(app, ctx);
   registerTables(app, ctx, {
     order: orderSpecials(ctx),

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { ErrorCode, TessError } from '../engine/errors.js';
 import { TIMESCALEDB_CHOICES, type TimescaleChoice } from '../storage/migrations.js';
 import { DEFAULT_ADMIN_EMAIL } from '../storage/seed.js';
@@ -46,6 +47,24 @@ export interface Settings {
    * the placeholder. @defaultValue admin@localhost
    */
   readonly adminEmail: string;
+  /**
+   * Which proxies in front of the API to believe about the client's address
+   * (X-Forwarded-For), so that rate limits count clients rather than the proxy: false
+   * (the socket's address), true (any), a number of hops, or a list of proxy addresses
+   * and CIDR ranges. Passed to Fastify's trustProxy. @defaultValue false
+   */
+  readonly trustProxy: boolean | number | readonly string[];
+  /** Requests per minute of one token, all routes together. @defaultValue 3000 */
+  readonly tokenRateLimit: number;
+  /** Requests per minute of one client address without a token, all routes together. @defaultValue 1200 */
+  readonly addressRateLimit: number;
+  /**
+   * Longest a request may take from its headers to its answer (a slow client sending
+   * its body, a database that stopped answering): then 503 UNAVAILABLE. @defaultValue 30000 ms
+   */
+  readonly requestTimeoutMs: number;
+  /** When set, GET /metrics needs `Authorization: Bearer <this>`. @defaultValue '' (public) */
+  readonly metricsToken: string;
 }
 
 export const DEFAULTS: Settings = Object.freeze({
@@ -63,6 +82,11 @@ export const DEFAULTS: Settings = Object.freeze({
   timescaledb: 'auto',
   compressAfterDays: 7,
   adminEmail: DEFAULT_ADMIN_EMAIL,
+  trustProxy: false,
+  tokenRateLimit: 3000,
+  addressRateLimit: 1200,
+  requestTimeoutMs: 30_000,
+  metricsToken: '',
 });
 
 function choice<T extends string>(
@@ -128,6 +152,42 @@ function email(name: string, value: string | undefined, fallback: string): strin
   return value;
 }
 
+/** TRUST_PROXY: off/false, on/true, a number of hops, or a comma-separated list of addresses and CIDR ranges. */
+function trustProxy(value: string | undefined): Settings['trustProxy'] {
+  if (value === undefined || value === '' || value === 'off' || value === 'false') return false;
+  if (value === 'on' || value === 'true') return true;
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    if (hops >= 1 && hops <= 10) return hops;
+  }
+  const list = value.split(',').map((p) => p.trim());
+  const valid = (p: string) => {
+    const [address, bits, extra] = p.split('/');
+    const family = isIP(address ?? '');
+    if (family === 0 || extra !== undefined) return false;
+    if (bits === undefined) return true;
+    return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+  };
+  if (list.length === 0 || !list.every(valid)) {
+    throw new TessError(
+      ErrorCode.INVALID,
+      `TRUST_PROXY must be off, on, a number of proxies from 1 to 10, or proxy addresses and CIDR ranges separated by commas; not ${JSON.stringify(value)}`,
+    );
+  }
+  return Object.freeze(list);
+}
+
+function secret(name: string, value: string | undefined): string {
+  if (value === undefined || value === '') return '';
+  if (value.length < 16 || value.length > 200 || !/^[\x21-\x7e]+$/.test(value)) {
+    throw new TessError(
+      ErrorCode.INVALID,
+      `${name} must be 16 to 200 printable characters without spaces (it is a password)`,
+    );
+  }
+  return value;
+}
+
 /**
  * Reads and validates the settings once. `command` names the command they are for: `start`
  * (which serves the API that creates systems) requires ADMIN_EMAIL in production
@@ -164,5 +224,10 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, command?: 'st
     timescaledb: choice(env, 'TIMESCALEDB', TIMESCALEDB_CHOICES, DEFAULTS.timescaledb),
     compressAfterDays: integer(env, 'COMPRESS_AFTER_DAYS', DEFAULTS.compressAfterDays, 0, 3660),
     adminEmail: email('ADMIN_EMAIL', env['ADMIN_EMAIL'], DEFAULTS.adminEmail),
+    trustProxy: trustProxy(env['TRUST_PROXY']),
+    tokenRateLimit: integer(env, 'TOKEN_RATE_LIMIT', DEFAULTS.tokenRateLimit, 1, 1_000_000_000),
+    addressRateLimit: integer(env, 'ADDRESS_RATE_LIMIT', DEFAULTS.addressRateLimit, 1, 1_000_000_000),
+    requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', DEFAULTS.requestTimeoutMs, 100, 600_000),
+    metricsToken: secret('METRICS_TOKEN', env['METRICS_TOKEN']),
   });
 }

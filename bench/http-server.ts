@@ -39,8 +39,12 @@ export async function startBenchServer(
     db,
     redis,
     subscriber,
-    // Every request comes from one address here.
+    // Every request comes from one address (and many from one token) here.
     priceRateLimit: { max: 1e9, timeWindowMs: 60_000 },
+    routeRateLimit: {
+      token: { max: 1e9, timeWindowMs: 60_000 },
+      address: { max: 1e9, timeWindowMs: 60_000 },
+    },
   });
   extend(app, db);
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
@@ -64,6 +68,8 @@ export interface Load {
   readonly method?: 'GET' | 'POST';
   readonly headers?: Record<string, string>;
   readonly body?: string;
+  /** Requests each connection sends in turn (e.g. one per device token), in place of one repeated. */
+  readonly rotate?: readonly { readonly headers?: Record<string, string>; readonly body?: string }[];
 }
 
 export interface Run {
@@ -81,6 +87,7 @@ export async function fire(load: Load, seconds: number, connections: number): Pr
     method: load.method ?? 'GET',
     ...(load.headers ? { headers: load.headers } : {}),
     ...(load.body ? { body: load.body } : {}),
+    ...(load.rotate ? { requests: load.rotate.map((r) => ({ ...r, method: load.method ?? 'GET' })) } : {}),
     connections,
     duration: seconds,
     workers: 1,

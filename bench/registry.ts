@@ -11,4 +11,5 @@ export const BENCHMARKS: Record<string, () => Promise<Benchmark<never>>> = {
   'http-order': async () => (await import('./http-order.js')).httpOrder as Benchmark<never>,
   'http-asof': async () => (await import('./http-asof.js')).httpAsof as Benchmark<never>,
   history: async () => (await import('./history.js')).history as Benchmark<never>,
+  list: async () => (await import('./list.js')).list as Benchmark<never>,
 };

@@ -18,6 +18,11 @@ export const ErrorCode = {
   CLOCK_SET: 'CLOCK_SET',
   /** An order change after its interval closed. */
   INTERVAL_CLOSED: 'INTERVAL_CLOSED',
+  /**
+   * An order that would take its device past its market's device-orders-max or
+   * device-quantity-max in one interval (engine/order-limits.ts).
+   */
+  ORDER_LIMIT: 'ORDER_LIMIT',
   /** A load into a database that already holds data. */
   NOT_EMPTY: 'NOT_EMPTY',
   UNAUTHORIZED: 'UNAUTHORIZED',

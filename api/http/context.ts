@@ -2,6 +2,7 @@ import type { StorageMode } from '../../storage/storage-mode.js';
 import type { Redis } from 'ioredis';
 import type { Database } from '../../storage/index.js';
 import type { NewOrder } from '../../storage/queries/orders.js';
+import type { DeviceTallies } from './device-tallies.js';
 import type { Directory } from './directory.js';
 import type { GroupCommit } from './group-commit.js';
 import type { PriceCache } from './price-cache.js';
@@ -23,6 +24,8 @@ export interface ApiContext {
   readonly directory: Directory;
   readonly prices: PriceCache;
   readonly orders: GroupCommit<OrderIntake>;
+  /** Orders and quantity each device holds per open interval (device limits at intake). */
+  readonly deviceTallies: DeviceTallies;
   /** TimescaleDB (price history from continuous aggregates) or plain PostgreSQL. */
   readonly storage: StorageMode;
   readonly priceRateLimit: RateLimit;

@@ -1,7 +1,14 @@
 import type { Redis } from 'ioredis';
 import { ErrorCode, TessError } from '../../engine/errors.js';
 import { isValidInterval } from '../../engine/intervals.js';
+import {
+  ORDER_LIMIT_NAMES,
+  type OrderLimits,
+  orderLimitKeys,
+  orderLimits,
+} from '../../engine/order-limits.js';
 import type { Database } from '../../storage/index.js';
+import { configValues } from '../../storage/queries/config-values.js';
 import { configValue, currentOf, resourceIdByName, systemIdByName } from '../../storage/queries/current.js';
 import { findPrincipal, type PrincipalRow } from '../../storage/queries/principal.js';
 import { RecentMap } from './recent-map.js';
@@ -44,6 +51,8 @@ export class Directory {
   private readonly principals = new RecentMap<string, Cached<PrincipalRow | null>>(LIMIT);
   private readonly deviceSystems = new RecentMap<number, Cached<number | null>>(LIMIT);
   private readonly intervals = new RecentMap<number, Cached<number>>(LIMIT);
+  /** Order limits by market (system and resource entry ids). */
+  private readonly limits = new RecentMap<string, Cached<OrderLimits>>(LIMIT);
   private readonly systems = new Map<string, number>();
   private readonly resources = new Map<string, number>();
   private readonly systemNames = new Map<number, string>();
@@ -103,6 +112,7 @@ export class Directory {
     this.principals.clear();
     this.deviceSystems.clear();
     this.intervals.clear();
+    this.limits.clear();
   }
 
   /**
@@ -179,6 +189,19 @@ export class Directory {
         );
       }
       return seconds;
+    });
+  }
+
+  /**
+   * The order limits of one market (engine/order-limits.ts) from its system's config,
+   * cached like `interval`: config changes through the API reach every process at once.
+   */
+  orderLimits(systemId: number, resourceId: number): Promise<OrderLimits> {
+    return this.cached(this.limits, `${systemId}:${resourceId}`, async () => {
+      const resource = await currentOf(this.db.pool, 'resource', resourceId);
+      const name = resource?.name ?? '';
+      const keys = ORDER_LIMIT_NAMES.flatMap((limit) => orderLimitKeys(name, limit));
+      return orderLimits(await configValues(this.db.pool, systemId, keys), name);
     });
   }
 

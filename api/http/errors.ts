@@ -93,8 +93,82 @@ function isOutage(err: unknown): boolean {
   return false;
 }
 
+interface PgError {
+  readonly code: string;
+  readonly detail?: string;
+  readonly column?: string;
+  readonly constraint?: string;
+}
+
+/** A PostgreSQL error (pg's DatabaseError: a SQLSTATE and a severity), raw or as a TessError's cause. */
+function pgErrorOf(err: unknown): PgError | null {
+  const e = isTessError(err) ? err.cause : err;
+  if (!(e instanceof Error)) return null;
+  const { code, severity } = e as { code?: unknown; severity?: unknown };
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && typeof severity === 'string'
+    ? (e as unknown as PgError)
+    : null;
+}
+
+/** Names of our own schema objects (never TimescaleDB's chunks and their generated constraints). */
+const SCHEMA_NAME = /^(?!_|constraint_)[a-z][a-z0-9_]{0,62}$/;
+
+/** Column names of a key in PostgreSQL's detail ("Key (device_id)=(7) …"), without the values. */
+function keyColumns(detail: string | undefined): string | null {
+  const m = /^Key \(([a-z0-9_, ]+)\)=/.exec(detail ?? '');
+  return m ? m[1]! : null;
+}
+
+/**
+ * What to answer for the database refusing a row. PostgreSQL's own message and detail
+ * name TimescaleDB chunks and repeat the failing row (values of other columns, other
+ * users' keys): they stay in the server log, and the client is told the rule by name.
+ * Null for errors that are not the database's refusal of a value.
+ */
+function databaseRefusal(err: unknown): { code: ErrorCode; message: string } | null {
+  const pg = pgErrorOf(err);
+  if (!pg) return null;
+  const constraint = pg.constraint && SCHEMA_NAME.test(pg.constraint) ? ` (${pg.constraint})` : '';
+  const columns = keyColumns(pg.detail);
+  switch (pg.code) {
+    case '23514':
+      return { code: ErrorCode.INVALID, message: `a value breaks a rule of the table${constraint}` };
+    case '23502':
+      return {
+        code: ErrorCode.INVALID,
+        message:
+          pg.column && SCHEMA_NAME.test(pg.column)
+            ? `${pg.column} must not be null`
+            : 'a value must not be null',
+      };
+    case '22P02':
+      return { code: ErrorCode.INVALID, message: 'a value does not have the form of its column' };
+    case '22008':
+      return { code: ErrorCode.INVALID, message: 'a time is out of range' };
+    case '22003':
+      return { code: ErrorCode.INVALID, message: 'a number is out of range' };
+    case '23503':
+      return {
+        code: ErrorCode.NOT_FOUND,
+        message: `referenced entry not found${columns ? ` (${columns})` : ''}`,
+      };
+    case '23505':
+      return {
+        code: ErrorCode.EXISTS,
+        message: columns ? `an entry with this ${columns} exists` : 'the entry exists',
+      };
+    default:
+      return null;
+  }
+}
+
+/** Whether the error handler answers `err` with other words than its own (its cause goes to the log). */
+export const isRewritten = (err: unknown): boolean => databaseRefusal(err) !== null;
+
 /** Turns anything thrown into a code and message of the API's error shape. */
 export function describeError(err: unknown): { code: ErrorCode; message: string } {
+  const refused = databaseRefusal(err);
+  if (refused) return refused;
   if (isTessError(err)) return { code: err.code, message: err.message };
   const e = err as FastifyError & { validationContext?: string; ban?: boolean };
   if (e?.validation) {
@@ -136,19 +210,30 @@ export function sendError(reply: FastifyReply, code: ErrorCode, message: string)
     .send({ error: { code, message } });
 }
 
-/** Installs the error and not-found handlers that give every failure the same shape. */
+/** Installs the error handler that gives every failure the same shape (installNotFound: unknown paths). */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const { code, message } = describeError(err);
     const status = httpStatus(code);
     if (status >= 500) request.log.error({ err }, 'request failed');
+    else if (isRewritten(err)) request.log.warn({ err }, 'the database refused a value');
     if (code === ErrorCode.RATE_LIMITED) {
       const after = reply.getHeader('retry-after');
       if (after === undefined) reply.header('retry-after', '1');
     }
     return sendError(reply, code, message);
   });
-  app.setNotFoundHandler((request, reply) =>
+}
+
+/**
+ * The answer to a path no route serves, counted first by `limit` (the rate limit of
+ * every route: scanners probing for paths are limited like any caller).
+ */
+export function installNotFound(
+  app: FastifyInstance,
+  limit?: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>,
+): void {
+  app.setNotFoundHandler(limit ? { preHandler: limit } : {}, (request, reply) =>
     sendError(reply, ErrorCode.NOT_FOUND, `no route ${request.method} ${request.url.split('?')[0]}`),
   );
 }

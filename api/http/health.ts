@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { Histogram } from 'prom-client';
@@ -41,18 +42,29 @@ export function installRequestMetrics(app: FastifyInstance): void {
   });
 }
 
+/** Whether an Authorization header is `Bearer <token>`, compared in constant time. */
+function bearerIs(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(header ?? '');
+  const wanted = Buffer.from(`Bearer ${token}`);
+  return given.length === wanted.length && timingSafeEqual(given, wanted);
+}
+
 /**
  * GET /health (database and Redis answer and every market clears on time, else 503
  * naming what is down or late) and GET /metrics (Prometheus). Lateness is read from the
  * database, so an API process without a runtime sees workers that stopped clearing.
+ * With `metricsToken` (METRICS_TOKEN), /metrics answers only `Authorization: Bearer
+ * <metricsToken>`: its figures (routes, rates, market timings) are the operator's.
  */
 export function registerHealth(
   app: FastifyInstance,
   db: Database,
   redis: Redis,
   storage: StorageMode,
-  now: () => number = Date.now,
+  options: { metricsToken?: string; now?: () => number } = {},
 ): void {
+  const now = options.now ?? Date.now;
+  const metricsToken = options.metricsToken ?? '';
   app.get(
     '/health',
     {
@@ -81,7 +93,15 @@ export function registerHealth(
   app.get(
     '/metrics',
     { schema: { tags: ['operations'], summary: 'Prometheus metrics' } },
-    async (_req, reply) => {
+    async (request, reply) => {
+      if (metricsToken && !bearerIs(request.headers.authorization, metricsToken)) {
+        reply.header('www-authenticate', 'Bearer');
+        return sendError(
+          reply,
+          ErrorCode.UNAUTHORIZED,
+          '/metrics needs Authorization: Bearer <METRICS_TOKEN>',
+        );
+      }
       const text = await registry.metrics();
       return reply.type(registry.contentType).send(text);
     },

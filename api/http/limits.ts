@@ -18,3 +18,10 @@ export const MAX_ORDER_PRICE = 1_000_000;
 
 /** Largest |quantity| of one meter reading (one device, one interval). */
 export const MAX_METER_QUANTITY = 1_000_000_000;
+
+/**
+ * Longest text value of a table column (a setting's or preference's value, a name): a
+ * row is read on every request that touches it and copied into every dump, so a client
+ * may not store a 250-kB value where a few words belong.
+ */
+export const MAX_TEXT_LENGTH = 4096;

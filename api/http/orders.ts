@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ErrorCode } from '../../engine/errors.js';
 import { intervalStart } from '../../engine/intervals.js';
+import type { OrderLimits } from '../../engine/order-limits.js';
 import type { Database, OrderRow } from '../../storage/index.js';
 import { currentOf, entryIdOf } from '../../storage/queries/current.js';
 import { insertNewOrders } from '../../storage/queries/orders.js';
@@ -9,6 +10,7 @@ import { uuidv7 } from '../../storage/uuid.js';
 import { roundTo } from '../../storage/values.js';
 import { assertOwns } from './auth.js';
 import type { ApiContext, OrderIntake } from './context.js';
+import type { DeviceMarketInterval, TallyChange } from './device-tallies.js';
 import { fail } from './errors.js';
 import { GroupCommit, type GroupCommitOptions } from './group-commit.js';
 import { MAX_ORDER_PRICE, MAX_ORDER_QUANTITY } from './limits.js';
@@ -48,6 +50,13 @@ export const OrderAccepted = Type.Object({
   interval_start: Type.String({ format: 'date-time' }),
   clears_at: Type.String({ format: 'date-time' }),
 });
+
+/** What a change of an order may name. */
+interface OrderFields {
+  side?: 'buy' | 'sell';
+  quantity?: number;
+  price?: number;
+}
 
 const OrderChange = Type.Object(
   { side: Type.Optional(Side), quantity: Type.Optional(Quantity), price: Type.Optional(Price) },
@@ -114,8 +123,12 @@ export async function resourceOf(
   throw fail(ErrorCode.INVALID, 'body.resource is required (or body.resource_id)');
 }
 
-/** The current version of an order, its owner checked, refused once its interval has closed. */
-async function openOrder(ctx: ApiContext, request: FastifyRequest, uniqueId: string): Promise<OrderRow> {
+/** The current version of an order and its system, its owner checked, refused once its interval has closed. */
+async function openOrder(
+  ctx: ApiContext,
+  request: FastifyRequest,
+  uniqueId: string,
+): Promise<{ order: OrderRow; systemId: number | null }> {
   const id = await ctx.db.order.find({ unique_id: uniqueId });
   const order = id === null ? null : await ctx.db.order.get(id);
   if (!order) throw fail(ErrorCode.NOT_FOUND, `${uniqueId} not found`);
@@ -129,17 +142,72 @@ async function openOrder(ctx: ApiContext, request: FastifyRequest, uniqueId: str
       `order ${uniqueId}: its interval ${order.interval_start.toISOString()} closed at ${new Date(closes).toISOString()}`,
     );
   }
-  return order;
+  return { order, systemId };
+}
+
+/** Refuses (400 INVALID) an order beyond its market's order-quantity-max or order-price-max. */
+function checkOrder(limits: OrderLimits, quantity: number, price: number): void {
+  const maxQuantity = limits['order-quantity-max'];
+  if (quantity > maxQuantity) {
+    throw fail(
+      ErrorCode.INVALID,
+      `body.quantity must be at most ${maxQuantity} (order-quantity-max of this market), not ${quantity}`,
+    );
+  }
+  const maxPrice = limits['order-price-max'];
+  if (Math.abs(price) > maxPrice) {
+    throw fail(
+      ErrorCode.INVALID,
+      `body.price must be from -${maxPrice} to ${maxPrice} (order-price-max of this market), not ${price}`,
+    );
+  }
+}
+
+/**
+ * Writes an order change counted against its device's limits first: refused (409
+ * ORDER_LIMIT) beyond them, uncounted again if the write fails.
+ */
+async function withinDeviceLimits<T>(
+  ctx: ApiContext,
+  at: DeviceMarketInterval,
+  limits: OrderLimits,
+  change: TallyChange,
+  write: () => Promise<T>,
+): Promise<T> {
+  const undo = await ctx.deviceTallies.reserve(at, limits, change);
+  try {
+    return await write();
+  } catch (err) {
+    undo();
+    throw err;
+  }
+}
+
+/** The market limits of an order's system and resource (defaults when its device has no system). */
+async function limitsOf(ctx: ApiContext, systemId: number | null, order: OrderRow): Promise<OrderLimits> {
+  return ctx.directory.orderLimits(systemId ?? 0, order.resource_id);
 }
 
 async function changeOrder(
   ctx: ApiContext,
   request: FastifyRequest,
   uniqueId: string,
-  change: Record<string, unknown>,
+  change: OrderFields & { status: 'OPEN' },
 ): Promise<OrderRow> {
-  await openOrder(ctx, request, uniqueId);
-  return ctx.db.order.set({ unique_id: uniqueId, ...change });
+  const { order, systemId } = await openOrder(ctx, request, uniqueId);
+  const limits = await limitsOf(ctx, systemId, order);
+  const quantity = change.quantity === undefined ? order.quantity : roundTo(change.quantity, 6);
+  checkOrder(limits, quantity, change.price ?? order.price);
+  // A cancelled order opened again counts again; an open one counts only its change.
+  const held =
+    order.status === 'CANCELLED' ? { orders: 0, quantity: 0 } : { orders: 1, quantity: order.quantity };
+  return withinDeviceLimits(
+    ctx,
+    { deviceId: order.device_id, resourceId: order.resource_id, intervalStart: order.interval_start },
+    limits,
+    { orders: 1 - held.orders, quantity: quantity - held.quantity },
+    () => ctx.db.order.set({ unique_id: uniqueId, ...change }),
+  );
 }
 
 /** POST (intake) and PUT (replace, with unique_id in the body) of the orders resource. */
@@ -165,6 +233,8 @@ export function orderSpecials(ctx: ApiContext): TableSpecials {
         }
         const { deviceId, systemId } = await orderDevice(ctx, request, body.device_id);
         const resourceId = await resourceOf(ctx, systemId, body);
+        const limits = await ctx.directory.orderLimits(systemId, resourceId);
+        checkOrder(limits, quantity, body.price);
         const seconds = await ctx.directory.interval(systemId);
         const start = intervalStart(ctx.now(), seconds);
         const row: OrderIntake = {
@@ -178,10 +248,16 @@ export function orderSpecials(ctx: ApiContext): TableSpecials {
         };
         // A unique_id chosen by the client may be taken: that order goes through the
         // generic add, which checks its key ("{unique_id} exists").
-        const orderId =
-          body.unique_id === undefined
-            ? await ctx.orders.submit(row)
-            : (await ctx.db.order.add({ ...row })).order_id;
+        const orderId = await withinDeviceLimits(
+          ctx,
+          { deviceId, resourceId, intervalStart: start },
+          limits,
+          { orders: 1, quantity },
+          async () =>
+            body.unique_id === undefined
+              ? ctx.orders.submit(row)
+              : (await ctx.db.order.add({ ...row })).order_id,
+        );
         const uniqueId = row.unique_id;
         return reply.code(202).send({
           order_id: orderId,
@@ -202,7 +278,7 @@ export function orderSpecials(ctx: ApiContext): TableSpecials {
         { additionalProperties: false },
       ),
       handler: async (request) => {
-        const { unique_id, ...change } = request.body as { unique_id: string } & Record<string, unknown>;
+        const { unique_id, ...change } = request.body as { unique_id: string } & OrderFields;
         return changeOrder(ctx, request, unique_id, { ...change, status: 'OPEN' });
       },
     },
@@ -226,7 +302,7 @@ export function registerOrderRoutes(app: FastifyInstance, ctx: ApiContext): void
     },
     handler: async (request) =>
       changeOrder(ctx, request, (request.params as { unique_id: string }).unique_id, {
-        ...(request.body as Record<string, unknown>),
+        ...(request.body as OrderFields),
         status: 'OPEN',
       }),
   });
@@ -237,9 +313,15 @@ export function registerOrderRoutes(app: FastifyInstance, ctx: ApiContext): void
     schema: { tags: ['orders'], summary: 'cancel an open order', params, response },
     handler: async (request) => {
       const uniqueId = (request.params as { unique_id: string }).unique_id;
-      const order = await openOrder(ctx, request, uniqueId);
+      const { order, systemId } = await openOrder(ctx, request, uniqueId);
       if (order.status === 'CANCELLED') return order;
-      return ctx.db.order.set({ unique_id: uniqueId, status: 'CANCELLED' });
+      return withinDeviceLimits(
+        ctx,
+        { deviceId: order.device_id, resourceId: order.resource_id, intervalStart: order.interval_start },
+        await limitsOf(ctx, systemId, order),
+        { orders: -1, quantity: -order.quantity },
+        () => ctx.db.order.set({ unique_id: uniqueId, status: 'CANCELLED' }),
+      );
     },
   });
 }

@@ -63,9 +63,16 @@ const etagMatches = (header: string | undefined, etag: string): boolean => {
   return header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
 };
 
-/** Route config of public price reads: rate-limited per client address. */
+/**
+ * Route config of public price reads: their own limit per client address, token or not
+ * (in place of the per-token limit of other routes: devices read prices anonymously).
+ */
 export const priceReadConfig = (ctx: ApiContext) => ({
-  rateLimit: { max: ctx.priceRateLimit.max, timeWindow: ctx.priceRateLimit.timeWindowMs },
+  rateLimit: {
+    max: ctx.priceRateLimit.max,
+    timeWindow: ctx.priceRateLimit.timeWindowMs,
+    keyGenerator: (request: FastifyRequest) => request.ip,
+  },
 });
 
 /** GET /prices/current: the latest cleared interval, from memory, cacheable until the next boundary. */

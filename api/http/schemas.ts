@@ -1,5 +1,6 @@
 import { type TObject, type TSchema, Type } from '@sinclair/typebox';
 import type { ColumnDef, TableDef } from '../../storage/tables.js';
+import { MAX_TEXT_LENGTH } from './limits.js';
 
 /** TypeBox schemas of the API, most of them derived from storage's table definitions. */
 
@@ -26,7 +27,7 @@ export const ErrorSchema = Type.Object(
 function columnSchema(col: ColumnDef): TSchema {
   switch (col.kind) {
     case 'text':
-      return col.values ? OneOf(col.values) : Type.String();
+      return col.values ? OneOf(col.values) : Type.String({ maxLength: MAX_TEXT_LENGTH });
     case 'bigint':
       return col.ref
         ? Id

@@ -17,6 +17,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   EXISTS: 409,
   INTERVAL_CLOSED: 409,
   NOT_EMPTY: 409,
+  ORDER_LIMIT: 409,
   TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,

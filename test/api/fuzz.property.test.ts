@@ -271,6 +271,13 @@ describe('numbers over the whole double range', () => {
         const row = await api.db.order.get(JSON.parse(r.body).order_id);
         expect(row?.quantity).toBe(roundTo(quantity, 6));
         expect(row?.price).toBe(Number(price) + 0);
+        // Cancelled, so that the device's limits per interval (orders, total quantity) never refuse the next.
+        const cancel = await api.app.inject({
+          method: 'DELETE',
+          url: `/api/v1/orders/${row?.unique_id}`,
+          headers: { authorization: `Bearer ${p.tokens.admin}` },
+        });
+        expect(cancel.statusCode).toBe(200);
       }),
       { numRuns: 150 },
     );

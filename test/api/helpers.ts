@@ -26,8 +26,12 @@ export interface Api {
  * afterwards. The system name is unique to the file.
  */
 export function useApi(
-  options: { subscriber?: boolean } & Partial<
-    Pick<ServerDeps, 'now' | 'priceRateLimit' | 'orderBatch' | 'authFailureLimit'>
+  options: {
+    subscriber?: boolean;
+    /** Settings (environment variables) beside the test's database and Redis. */
+    env?: Record<string, string>;
+  } & Partial<
+    Pick<ServerDeps, 'now' | 'priceRateLimit' | 'orderBatch' | 'authFailureLimit' | 'routeRateLimit'>
   > = {},
 ): Api {
   const system = `api_${randomBytes(4).toString('hex')}`;
@@ -40,7 +44,12 @@ export function useApi(
     if (options.subscriber) ref.subscriber = await connectRedis(redisUrl());
     await t.db.systemId();
     ref.app = await buildServer({
-      settings: readSettings({ DATABASE_URL: t.test.url, REDIS_URL: redisUrl(), LOG_LEVEL: 'silent' }),
+      settings: readSettings({
+        DATABASE_URL: t.test.url,
+        REDIS_URL: redisUrl(),
+        LOG_LEVEL: 'silent',
+        ...options.env,
+      }),
       db: t.db,
       redis: ref.redis,
       ...(ref.subscriber ? { subscriber: ref.subscriber } : {}),
@@ -48,6 +57,7 @@ export function useApi(
       ...(options.priceRateLimit ? { priceRateLimit: options.priceRateLimit } : {}),
       ...(options.orderBatch ? { orderBatch: options.orderBatch } : {}),
       ...(options.authFailureLimit ? { authFailureLimit: options.authFailureLimit } : {}),
+      ...(options.routeRateLimit ? { routeRateLimit: options.routeRateLimit } : {}),
     });
     await ref.app.ready();
   });

@@ -147,7 +147,11 @@ describe('group commit', () => {
   it('many concurrent POSTs: all durable, written in fewer transactions than requests', async () => {
     clock = Date.UTC(2031, 0, 2, 0, 0, 1);
     const n = 300;
+    // One device places them all: above the default device-orders-max (100 per interval).
+    const system_id = await api.db.systemId();
+    await api.db.config.add({ system_id, name: 'device-orders-max', value: String(n) });
     const answers = await Promise.all(Array.from({ length: n }, (_, i) => order({ price: i })));
+    await api.db.config.set({ system_id, name: 'device-orders-max', value: null });
     expect(answers.map((a) => a.statusCode)).toEqual(answers.map(() => 202));
     const ids = answers.map((a) => a.data.order_id as number);
     expect(new Set(ids).size).toBe(n);

@@ -62,3 +62,51 @@ describe('ADMIN_EMAIL', () => {
     }
   });
 });
+
+describe('TRUST_PROXY, rate limits, timeouts, METRICS_TOKEN', () => {
+  it.each([
+    [{}, false],
+    [{ TRUST_PROXY: 'off' }, false],
+    [{ TRUST_PROXY: 'on' }, true],
+    [{ TRUST_PROXY: '2' }, 2],
+    [{ TRUST_PROXY: '10.0.0.1, 192.168.0.0/16,::1' }, ['10.0.0.1', '192.168.0.0/16', '::1']],
+  ])('TRUST_PROXY %j', (env, trust) => {
+    expect(readSettings(env).trustProxy).toEqual(trust);
+  });
+
+  it.each(['yes', '0', '11', '10.0.0.300', '10.0.0.0/33', 'proxy.example.org', '10.0.0.1,'])(
+    'TRUST_PROXY %j is refused',
+    (value) => {
+      expect(() => readSettings({ TRUST_PROXY: value })).toThrow(/^TRUST_PROXY must be off, on, a number/);
+    },
+  );
+
+  it('defaults, and the ranges of the numbers', () => {
+    const s = readSettings({});
+    expect([s.tokenRateLimit, s.addressRateLimit, s.requestTimeoutMs, s.metricsToken]).toEqual([
+      3000,
+      1200,
+      30_000,
+      '',
+    ]);
+    expect(readSettings({ TOKEN_RATE_LIMIT: '60', REQUEST_TIMEOUT_MS: '5000' })).toMatchObject({
+      tokenRateLimit: 60,
+      requestTimeoutMs: 5000,
+    });
+    expect(() => readSettings({ ADDRESS_RATE_LIMIT: '0' })).toThrow(
+      'ADDRESS_RATE_LIMIT must be an integer from 1 to 1000000000, not "0"',
+    );
+    expect(() => readSettings({ REQUEST_TIMEOUT_MS: '50' })).toThrow(
+      'REQUEST_TIMEOUT_MS must be an integer from 100 to 600000, not "50"',
+    );
+  });
+
+  it('METRICS_TOKEN is a password: 16 to 200 printable characters', () => {
+    expect(readSettings({ METRICS_TOKEN: 'a-long-enough-secret' }).metricsToken).toBe('a-long-enough-secret');
+    for (const bad of ['short', 'has a space in it ok', 'x'.repeat(201)]) {
+      expect(() => readSettings({ METRICS_TOKEN: bad })).toThrow(
+        /^METRICS_TOKEN must be 16 to 200 printable/,
+      );
+    }
+  });
+});
