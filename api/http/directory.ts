@@ -58,6 +58,11 @@ export class Directory {
   private readonly systemNames = new Map<number, string>();
   /** Bumped by every invalidation: a lookup that started before one is not cached. */
   private generation = 0;
+  /** Loads under way, per cache and key: concurrent misses of one key share one query. */
+  private readonly loading = new WeakMap<
+    object,
+    Map<unknown, { generation: number; value: Promise<unknown> }>
+  >();
   private listening = false;
   private readonly detach: (() => void)[] = [];
 
@@ -154,11 +159,25 @@ export class Directory {
       const hit = map.get(key);
       if (hit && hit.expires > now) return hit.value;
     }
+    if (!this.caching) return load();
+    // A burst of requests for one uncached token (after a restart or an invalidation)
+    // would otherwise send as many identical queries; one started before an
+    // invalidation is not shared with requests after it.
+    let pending = this.loading.get(map);
+    if (!pending) this.loading.set(map, (pending = new Map()));
+    const shared = pending.get(key);
+    if (shared && shared.generation === this.generation) return shared.value as Promise<T>;
     const generation = this.generation;
-    const value = await load();
-    if (this.caching && generation === this.generation) {
-      map.set(key, { value, expires: now + TTL_MS });
-    }
+    const value = load().then((v) => {
+      if (generation === this.generation) map.set(key, { value: v, expires: now + TTL_MS });
+      return v;
+    });
+    const entry = { generation, value };
+    pending.set(key, entry);
+    const done = () => {
+      if (pending.get(key) === entry) pending.delete(key);
+    };
+    value.then(done, done);
     return value;
   }
 
