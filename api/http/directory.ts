@@ -164,7 +164,10 @@ export class Directory {
     // would otherwise send as many identical queries; one started before an
     // invalidation is not shared with requests after it.
     let pending = this.loading.get(map);
-    if (!pending) this.loading.set(map, (pending = new Map()));
+    if (!pending) {
+      pending = new Map();
+      this.loading.set(map, pending);
+    }
     const shared = pending.get(key);
     if (shared && shared.generation === this.generation) return shared.value as Promise<T>;
     const generation = this.generation;
