@@ -6,4 +6,4 @@ RUN npm ci --omit=dev --no-audit --no-fund
 COPY . .
 USER node
 EXPOSE 3000
-CMD ["node", "api/tess.js", "start"]
+CMD ["node", "cli/tess.js", "start"]

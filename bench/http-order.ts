@@ -1,5 +1,5 @@
-import { OrderBody } from '../api/http/orders.js';
-import { issueToken } from '../api/http/tokens.js';
+import { OrderBody } from '../http/orders.js';
+import { issueToken } from '../storage/tokens.js';
 import { ORDER_LIMITS } from '../engine/order-limits.js';
 import type { Benchmark } from './harness.js';
 import { HTTP_SIZES, httpSide, medianOf, startBenchServer } from './http-server.js';

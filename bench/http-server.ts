@@ -6,8 +6,8 @@
 import autocannon from 'autocannon';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import { buildServer } from '../api/server.js';
-import { readSettings } from '../api/settings.js';
+import { buildServer } from '../http/server.js';
+import { readSettings } from '../cli/settings.js';
 import type { Database } from '../storage/index.js';
 import { connectRedis } from '../workers/redis.js';
 import { benchRedisUrl, createBenchDatabase } from './database.js';

@@ -1,7 +1,7 @@
 /**
  * Every failure TESS reports on purpose carries a stable code. Messages may be
  * reworded; codes may not, because clients, the HTTP layer and tests branch on them.
- * The one mapping from code to HTTP status lives in api/http-status.ts.
+ * The one mapping from code to HTTP status lives in http/status.ts.
  */
 export const ErrorCode = {
   /** Input that does not have the required shape or range. */

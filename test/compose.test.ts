@@ -16,8 +16,8 @@ describe('docker-compose.yml', async () => {
   });
 
   it('runs the API and the workers as separate services of one image', () => {
-    expect(services['api']?.['command']).toEqual(['node', 'api/tess.js', 'start', '--role', 'api']);
-    expect(services['worker']?.['command']).toEqual(['node', 'api/tess.js', 'start', '--role', 'worker']);
+    expect(services['api']?.['command']).toEqual(['node', 'cli/tess.js', 'start', '--role', 'api']);
+    expect(services['worker']?.['command']).toEqual(['node', 'cli/tess.js', 'start', '--role', 'worker']);
     expect(services['worker']?.['image']).toBe(services['api']?.['image']);
   });
 

@@ -2,12 +2,13 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-// Imports flow one way: api → workers → storage/engine, storage → engine; engine is pure.
+// Imports flow one way: cli → http → workers → storage/engine, storage → engine; engine is pure.
 const allowed: Record<string, string[]> = {
   engine: ['engine'],
   storage: ['storage', 'engine'],
   workers: ['workers', 'storage', 'engine'],
-  api: ['api', 'workers', 'storage', 'engine'],
+  http: ['http', 'workers', 'storage', 'engine'],
+  cli: ['cli', 'http', 'workers', 'storage', 'engine'],
 };
 // Modules that do I/O or keep time: not for engine/.
 const io =

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { formatToken } from '../../api/http/tokens.js';
+import { formatToken } from '../../storage/tokens.js';
 import { call, type People, seedPeople, useApi } from './helpers.js';
 
 const api = useApi({ priceRateLimit: { max: 3, timeWindowMs: 60_000 } });

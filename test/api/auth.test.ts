@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildServer } from '../../api/server.js';
-import { readSettings } from '../../api/settings.js';
+import { buildServer } from '../../http/server.js';
+import { readSettings } from '../../cli/settings.js';
 import { connectRedis } from '../../workers/redis.js';
 import { redisUrl } from '../helpers/server-url.js';
 import { call, type People, seedPeople, useApi } from './helpers.js';

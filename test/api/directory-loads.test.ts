@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Directory } from '../../api/http/directory.js';
-import { issueToken } from '../../api/http/tokens.js';
+import { Directory } from '../../http/directory.js';
+import { issueToken } from '../../storage/tokens.js';
 import { connectRedis } from '../../workers/redis.js';
 import { useDatabase } from '../helpers/open.js';
 

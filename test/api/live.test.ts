@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../workers/runtime.js';
 import { waitFor } from '../helpers/market.js';
 import { redisPrefix } from '../helpers/redis.js';
-import { issueToken } from '../../api/http/tokens.js';
+import { issueToken } from '../../storage/tokens.js';
 import { type Api, useApi } from './helpers.js';
 import { startTestRuntime } from '../helpers/runtime.js';
 

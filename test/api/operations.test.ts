@@ -2,9 +2,9 @@ import { timescaleChoice } from '../helpers/server-url.js';
 import { readFile } from 'node:fs/promises';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { HTTP_STATUS } from '../../api/http/status.js';
-import { buildServer } from '../../api/server.js';
-import { readSettings } from '../../api/settings.js';
+import { HTTP_STATUS } from '../../http/status.js';
+import { buildServer } from '../../http/server.js';
+import { readSettings } from '../../cli/settings.js';
 import { ErrorCode } from '../../engine/errors.js';
 import { call, useApi } from './helpers.js';
 
@@ -68,7 +68,7 @@ describe('health, metrics, docs', () => {
 });
 
 describe('error codes and HTTP statuses', () => {
-  it("README's table is api/http/status.ts, and every code has a status", async () => {
+  it("README's table is http/status.ts, and every code has a status", async () => {
     const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
     const section = readme.slice(readme.indexOf('\n## HTTP API'));
     expect(section.length).toBeGreaterThan(20);

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { issueToken } from '../../api/http/tokens.js';
+import { issueToken } from '../../storage/tokens.js';
 import { intervalStart } from '../../engine/intervals.js';
 import { call, type People, seedPeople, useApi } from './helpers.js';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GroupCommit } from '../../api/http/group-commit.js';
+import { GroupCommit } from '../../http/group-commit.js';
 import { call, type People, seedPeople, useApi } from './helpers.js';
 
 // The server's clock is this variable: tests move it past an interval's boundary.

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { describeError } from '../../api/http/errors.js';
-import { httpStatus } from '../../api/http/status.js';
+import { describeError } from '../../http/errors.js';
+import { httpStatus } from '../../http/status.js';
 import { useDatabase } from '../helpers/open.js';
 
 const t = useDatabase({ system: `outage_${process.pid}` });

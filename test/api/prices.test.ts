@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildServer } from '../../api/server.js';
-import { readSettings } from '../../api/settings.js';
+import { buildServer } from '../../http/server.js';
+import { readSettings } from '../../cli/settings.js';
 import type { PriceRow } from '../../storage/index.js';
 import { type PriceMessage, priceChannel, publishPrice } from '../../workers/price-channel.js';
 import { sleep } from '../helpers/open.js';

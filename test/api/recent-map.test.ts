@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RecentMap } from '../../api/http/recent-map.js';
+import { RecentMap } from '../../http/recent-map.js';
 
 type Step = ['set', string] | ['get', string];
 

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { formatToken } from '../../api/http/tokens.js';
+import { formatToken } from '../../storage/tokens.js';
 import { call, type People, seedPeople, useApi } from './helpers.js';
 
 // Small limits so that a test can reach them: 5 requests a minute per token, 4 per address.

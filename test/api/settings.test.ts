@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readSettings } from '../../api/settings.js';
+import { readSettings } from '../../cli/settings.js';
 
 const invalid = (value: string) => ({
   code: 'INVALID',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseToken, secretMatches } from '../../api/http/tokens.js';
+import { parseToken, secretMatches } from '../../storage/tokens.js';
 import { tess } from '../helpers/cli.js';
 import { useDatabase } from '../helpers/open.js';
 

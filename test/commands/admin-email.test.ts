@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { issueToken } from '../../api/http/tokens.js';
+import { issueToken } from '../../storage/tokens.js';
 import { openDatabase } from '../../storage/index.js';
 import { tess } from '../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
@@ -65,7 +65,7 @@ describe('tess start in production', () => {
   it('with ADMIN_EMAIL, systems added over the API name it as their admin-email', async () => {
     const child: ChildProcess = spawn(
       process.execPath,
-      [fileURLToPath(new URL('../../api/tess.js', import.meta.url)), 'start', '--role', 'api'],
+      [fileURLToPath(new URL('../../cli/tess.js', import.meta.url)), 'start', '--role', 'api'],
       {
         env: {
           ...process.env,

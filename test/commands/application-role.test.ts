@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { buildServer } from '../../api/server.js';
-import { readSettings } from '../../api/settings.js';
-import { issueToken } from '../../api/http/tokens.js';
+import { buildServer } from '../../http/server.js';
+import { readSettings } from '../../cli/settings.js';
+import { issueToken } from '../../storage/tokens.js';
 import { ErrorCode } from '../../engine/errors.js';
 import { quoteIdent } from '../../storage/connection.js';
 import { type Database, openDatabase } from '../../storage/index.js';

@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runDemo } from '../../api/demo/run-demo.js';
-import { readSettings } from '../../api/settings.js';
+import { runDemo } from '../../cli/demo/run-demo.js';
+import { readSettings } from '../../cli/settings.js';
 import { createMarket, waitFor } from '../helpers/market.js';
 import { startTestRuntime } from '../helpers/runtime.js';
 import { useDatabase } from '../helpers/open.js';

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const TESS = fileURLToPath(new URL('../../api/tess.js', import.meta.url));
+const TESS = fileURLToPath(new URL('../../cli/tess.js', import.meta.url));
 
 export interface CliResult {
   readonly code: number | null;

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const TESS = fileURLToPath(new URL('../../api/tess.js', import.meta.url));
+const TESS = fileURLToPath(new URL('../../cli/tess.js', import.meta.url));
 
 export interface WorkerProcess {
   readonly child: ChildProcess;

@@ -1,0 +1,101 @@
+import type { Command } from 'commander';
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { ErrorCode, TessError } from '../../engine/errors.js';
+import { createdNotice, databaseName } from '../../storage/connection.js';
+import { openDatabase } from '../../storage/index.js';
+import { prepareDatabase } from '../../storage/prepare.js';
+import { describeStorage } from '../../storage/storage-mode.js';
+import { connectRedis } from '../../workers/redis.js';
+import { Runtime } from '../../workers/runtime.js';
+import { listen } from '../listen.js';
+import { buildServer } from '../../http/server.js';
+import { readSettings } from '../settings.js';
+import { buildWorkerServer } from '../../http/worker-server.js';
+
+const ROLES = ['all', 'api', 'worker'] as const;
+type Role = (typeof ROLES)[number];
+
+/** Longest a SIGTERM waits for the interval in flight before exiting anyway. */
+const SHUTDOWN_LIMIT_MS = 60_000;
+
+export function registerStart(program: Command): void {
+  program
+    .command('start')
+    .description('create the database if missing, apply migrations, serve the HTTP API and clear markets')
+    .option(
+      '--role <role>',
+      'all: everything in one process; api: HTTP only; worker: scheduler and clearing',
+      'all',
+    )
+    .action(async (opts: { role: string }) => {
+      if (!ROLES.includes(opts.role as Role)) {
+        throw new TessError(
+          ErrorCode.INVALID,
+          `--role must be one of ${ROLES.join(', ')}, not "${opts.role}"`,
+        );
+      }
+      const role = opts.role as Role;
+      const settings = readSettings(process.env, 'start');
+      const log = pino({ level: settings.logLevel });
+      const redis = await connectRedis(settings.redisUrl);
+      const { version, mode, created, notices } = await prepareDatabase(settings.databaseUrl, settings);
+      for (const notice of notices) log.warn(notice);
+      const db = await openDatabase(settings.databaseUrl, { adminEmail: settings.adminEmail });
+
+      let app: FastifyInstance;
+      let subscriber: Awaited<ReturnType<typeof connectRedis>> | undefined;
+      if (role === 'worker') {
+        app = await buildWorkerServer({ db, redis, log });
+      } else {
+        subscriber = await connectRedis(settings.redisUrl);
+        // A variable, not a literal: the server takes what it needs from these.
+        const deps = { settings, db, redis, subscriber };
+        app = await buildServer(deps);
+      }
+      // The port before the runtime: a process refused it (a second `npm start`) has not
+      // joined the market's queues.
+      const address = await listen(app, settings);
+      const runtime =
+        role === 'api'
+          ? undefined
+          : await Runtime.start({
+              db,
+              redisUrl: settings.redisUrl,
+              log,
+              prefix: settings.queuePrefix,
+              ...(settings.clearingThreads ? { threads: settings.clearingThreads } : {}),
+              lockMs: settings.jobLockMs,
+              syncMs: settings.schedulerSyncMs,
+              graceMs: settings.graceMs,
+              horizonSeconds: settings.backfillHours * 3600,
+            });
+      // A new database is said in the start-up line: for a mistyped name it is the only sign.
+      log.info(
+        { version, role, storage: mode, ...(created ? { created: databaseName(settings.databaseUrl) } : {}) },
+        `TESS (${role}) listening on ${address}, storage: ${describeStorage(mode)}` +
+          (created ? `; ${createdNotice(settings.databaseUrl)}` : ''),
+      );
+
+      let stopping = false;
+      const stop = async (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        log.info({ signal }, 'stopping: finishing the interval in flight');
+        const force = setTimeout(() => {
+          log.error('shutdown took too long; exiting');
+          process.exit(1);
+        }, SHUTDOWN_LIMIT_MS);
+        force.unref();
+        await app.close();
+        await runtime?.stop();
+        await db.close();
+        subscriber?.disconnect();
+        redis.disconnect();
+        log.info('stopped');
+        process.exit(0);
+      };
+      process.once('SIGTERM', () => void stop('SIGTERM'));
+      process.once('SIGINT', () => void stop('SIGINT'));
+    });
+}

@@ -1,0 +1,231 @@
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { intervalStart } from '../../engine/intervals.js';
+import { createdNotice } from '../../storage/connection.js';
+import { type Database, openDatabase } from '../../storage/index.js';
+import { connectRedis } from '../../workers/redis.js';
+import { prepareDatabase } from '../../storage/prepare.js';
+import { Runtime } from '../../workers/runtime.js';
+import { issueToken } from '../../storage/tokens.js';
+import { buildServer } from '../../http/server.js';
+import type { Settings } from '../settings.js';
+import { type Agent, type Bid, population, type Signal } from './agents.js';
+
+export interface DemoOptions {
+  readonly settings: Settings;
+  /** @defaultValue 200 */
+  readonly devices: number;
+  /** @defaultValue 5 s */
+  readonly intervalSeconds: number;
+  /** @defaultValue 60 s */
+  readonly durationSeconds: number;
+  /** @defaultValue demo */
+  readonly system: string;
+  /** Where the demo's lines go. */
+  readonly out: (line: string) => void;
+}
+
+export interface DemoSummary {
+  readonly intervals: number;
+  readonly orders: number;
+  readonly meters: number;
+  readonly rejected: number;
+  readonly meanPrice: number;
+}
+
+interface Device {
+  readonly agent: Agent;
+  readonly token: string;
+}
+
+const PRICE_CAP = 9999;
+/** Each interval of the demo stands for half an hour of a simulated day starting at 6:00. */
+const SIMULATED_HOURS_PER_INTERVAL = 0.5;
+const FIRST_HOUR = 6;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+const clock = (d: Date) => d.toISOString().slice(11, 19);
+
+/** Runs `fn` over items with at most `limit` at once. */
+async function each<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
+}
+
+async function setUp(db: Database, options: DemoOptions): Promise<{ systemId: number; devices: Device[] }> {
+  const systemId = await db.systemId();
+  const setConfig = async (name: string, value: string) => {
+    if (await db.config.find({ name })) await db.config.set({ name, value });
+    else await db.config.add({ name, value });
+  };
+  await setConfig('interval', String(options.intervalSeconds));
+  await setConfig('mechanism', 'AUCTION');
+  const run = Date.now().toString(36);
+  const devices: Device[] = [];
+  for (const agent of population(options.devices)) {
+    const user = await db.user.add({
+      system_id: systemId,
+      name: agent.name,
+      role: 'CUSTOMER',
+      email: `${agent.name}.${run}@demo.example`,
+    });
+    const device = await db.device.add({ user_id: user.user_id, name: agent.name });
+    const { token } = await issueToken(db, { deviceId: device.device_id });
+    devices.push({ agent, token });
+  }
+  return { systemId, devices };
+}
+
+/**
+ * A live market in one process: the HTTP API, the scheduler and the clearing threads,
+ * and simulated devices that bid every interval and post meter readings over HTTP.
+ */
+export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
+  const { settings, out } = options;
+  const log = pino({ level: 'error' });
+  const redis = await connectRedis(settings.redisUrl);
+  const subscriber = await connectRedis(settings.redisUrl);
+  const { created } = await prepareDatabase(settings.databaseUrl, settings);
+  if (created) out(createdNotice(settings.databaseUrl));
+  const db = await openDatabase(settings.databaseUrl, {
+    system: options.system,
+    adminEmail: settings.adminEmail,
+  });
+  let app: FastifyInstance | undefined;
+  let runtime: Runtime | undefined;
+  const summary = { intervals: 0, orders: 0, meters: 0, rejected: 0, priceSum: 0 };
+  try {
+    out(
+      `setting up system "${options.system}": ${options.devices} devices, ${options.intervalSeconds} s intervals`,
+    );
+    const { systemId, devices } = await setUp(db, options);
+    const deps = {
+      settings: { ...settings, logLevel: 'warn' },
+      db,
+      redis,
+      subscriber,
+      priceRateLimit: { max: 100_000, timeWindowMs: 60_000 },
+    };
+    app = await buildServer(deps);
+    let address: string;
+    try {
+      address = await app.listen({ port: settings.port, host: '127.0.0.1' });
+    } catch {
+      address = await app.listen({ port: 0, host: '127.0.0.1' });
+    }
+    out(
+      `API on ${address}/api/v1 — try ${address}/api/v1/prices/current?resource=capacity&system=${encodeURIComponent(options.system)}`,
+    );
+
+    // Expected price and spread from the last clearings, as home agents compute them.
+    const recent: number[] = [];
+    const cleared = new Map<number, number>();
+    runtime = await Runtime.start({
+      db,
+      redisUrl: settings.redisUrl,
+      log,
+      prefix: settings.queuePrefix,
+      syncMs: 500,
+      graceMs: 100,
+      horizonSeconds: options.intervalSeconds * 2,
+    });
+    runtime.onCleared((o, market) => {
+      if (market.systemId !== systemId || !o.price) return;
+      cleared.set(o.from.getTime(), o.price.price);
+      recent.push(o.price.price);
+      if (recent.length > 12) recent.shift();
+      summary.intervals++;
+      summary.priceSum += o.price.price;
+      const p = o.price;
+      out(
+        `${clock(o.end)}  interval ${clock(o.from)}  price ${p.price.toFixed(2).padStart(8)} $/MWh  ${p.type.padEnd(7)} ` +
+          `cleared ${p.quantity.toFixed(3).padStart(7)} MW  orders ${String(o.orders).padStart(4)}  ` +
+          `(read ${o.ms.read.toFixed(0)} ms, clear ${o.ms.clear.toFixed(0)} ms, write ${o.ms.write.toFixed(0)} ms)`,
+      );
+    });
+
+    const post = async (token: string, path: string, body: unknown): Promise<boolean> => {
+      const response = await fetch(`${address}/api/v1/${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      await response.arrayBuffer();
+      if (!response.ok) summary.rejected++;
+      return response.ok;
+    };
+
+    const seconds = options.intervalSeconds;
+    const stopAt = Date.now() + options.durationSeconds * 1000;
+    let start = intervalStart(Date.now(), seconds).getTime() + seconds * 1000;
+    let step = 0;
+    let previous: { start: number; signal: Signal; bids: (Bid | null)[] } | undefined;
+    while (start < stopAt) {
+      // Bid a fifth into the interval, then settle the one before once its price is out.
+      await sleep(start + seconds * 200 - Date.now());
+      const mean = recent.length ? recent.reduce((a, b) => a + b, 0) / recent.length : 50;
+      const spread =
+        recent.length > 1 ? Math.sqrt(recent.reduce((a, b) => a + (b - mean) ** 2, 0) / recent.length) : 5;
+      const signal: Signal = {
+        pexp: mean,
+        pdev: Math.max(spread, 1),
+        priceCap: PRICE_CAP,
+        hour: (FIRST_HOUR + step * SIMULATED_HOURS_PER_INTERVAL) % 24,
+        hours: seconds / 3600,
+      };
+      const bids = devices.map((d) => d.agent.bid(signal));
+      await each(devices, 32, async (d) => {
+        const bid = bids[devices.indexOf(d)];
+        if (bid && (await post(d.token, 'orders', { resource: 'capacity', ...bid }))) summary.orders++;
+      });
+      if (previous) {
+        // On a busy machine the clearing may still be writing: wait for it up to mid-interval.
+        const waitUntil = start + seconds * 500;
+        while (!cleared.has(previous.start) && Date.now() < waitUntil) await sleep(20);
+        const price = cleared.get(previous.start);
+        if (price !== undefined) {
+          const { signal: s, bids: b, start: at } = previous;
+          await each(devices, 32, async (d) => {
+            const i = devices.indexOf(d);
+            const energy = d.agent.settle(s, b[i]!, price);
+            if (d.agent.kind === 'feeder') return;
+            const reading = {
+              resource: 'capacity',
+              interval_start: new Date(at).toISOString(),
+              quantity: energy,
+            };
+            if (await post(d.token, 'meters', reading)) summary.meters++;
+          });
+        }
+      }
+      previous = { start, signal, bids };
+      start += seconds * 1000;
+      step++;
+    }
+    // Let the last interval clear before stopping.
+    await sleep(start + 500 - Date.now());
+    // Off the market: a later `tess start` on this database leaves the demo system alone.
+    await db.config.set({ name: 'mechanism', value: 'NONE' });
+    out(
+      `done: ${summary.intervals} intervals, ${summary.orders} orders, ${summary.meters} meter readings` +
+        (summary.rejected ? `, ${summary.rejected} requests refused` : '') +
+        `, mean price ${(summary.priceSum / Math.max(summary.intervals, 1)).toFixed(2)} $/MWh`,
+    );
+  } finally {
+    await app?.close();
+    await runtime?.stop();
+    await db.close();
+    subscriber.disconnect();
+    redis.disconnect();
+  }
+  return {
+    intervals: summary.intervals,
+    orders: summary.orders,
+    meters: summary.meters,
+    rejected: summary.rejected,
+    meanPrice: summary.priceSum / Math.max(summary.intervals, 1),
+  };
+}

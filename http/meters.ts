@@ -1,0 +1,99 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
+import { ErrorCode } from '../engine/errors.js';
+import { entryIdOf } from '../storage/queries/current.js';
+import { assertOwns } from './auth.js';
+import type { ApiContext } from './context.js';
+import { fail } from './errors.js';
+import { MAX_METER_QUANTITY } from './limits.js';
+import { resourceOf } from './orders.js';
+import type { TableSpecials } from './resources.js';
+import { Id, Time } from './schemas.js';
+
+export const MeterBody = Type.Object(
+  {
+    device_id: Type.Optional(Id),
+    resource: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    resource_id: Type.Optional(Id),
+    interval_start: Time,
+    quantity: Type.Number({ minimum: -MAX_METER_QUANTITY, maximum: MAX_METER_QUANTITY }),
+  },
+  { additionalProperties: false },
+);
+
+interface MeterInput {
+  device_id?: number;
+  resource?: string;
+  resource_id?: number;
+  interval_start: string;
+  quantity: number;
+}
+
+/**
+ * A reading belongs to one interval of the market: its start is on the grid (a whole
+ * multiple of the interval from the epoch) and has already come, since a reading of an
+ * interval not yet begun can only be made up.
+ */
+async function checkInterval(ctx: ApiContext, systemId: number, text: string): Promise<void> {
+  const seconds = await ctx.directory.interval(systemId);
+  const start = Date.parse(text);
+  if (start % (seconds * 1000) !== 0) {
+    throw fail(
+      ErrorCode.INVALID,
+      `body.interval_start must start an interval (a whole multiple of ${seconds} s from the epoch), not ${text}`,
+    );
+  }
+  if (start > ctx.now().getTime()) {
+    throw fail(ErrorCode.INVALID, `body.interval_start must not be in the future, not ${text}`);
+  }
+}
+
+/** A meter reading's row: the device is a device token's own; user tokens name it. */
+async function meterRow(ctx: ApiContext, request: FastifyRequest) {
+  const body = request.body as MeterInput;
+  const principal = request.principal!;
+  let deviceId: number;
+  let systemId: number | null;
+  if (principal.actor === 'DEVICE') {
+    deviceId = principal.deviceId!;
+    if (
+      body.device_id !== undefined &&
+      body.device_id !== deviceId &&
+      (await entryIdOf(ctx.db.pool, 'device', body.device_id)) !== deviceId
+    ) {
+      throw fail(ErrorCode.FORBIDDEN, 'a device token posts readings of its own device only');
+    }
+    systemId = principal.systemId;
+  } else {
+    if (body.device_id === undefined)
+      throw fail(ErrorCode.INVALID, 'body.device_id is required with a user token');
+    deviceId = body.device_id;
+    await assertOwns(ctx.db, request, 'meter', { device_id: deviceId });
+    systemId = await ctx.directory.deviceSystem(deviceId);
+    if (systemId === null) throw fail(ErrorCode.NOT_FOUND, `device ${deviceId} not found`);
+  }
+  const resourceId = await resourceOf(ctx, systemId, body);
+  await checkInterval(ctx, systemId, body.interval_start);
+  return {
+    device_id: deviceId,
+    resource_id: resourceId,
+    interval_start: body.interval_start,
+    quantity: body.quantity,
+  };
+}
+
+/** Meter readings by resource name; a correction is a PUT of the same reading. */
+export function meterSpecials(ctx: ApiContext): TableSpecials {
+  return {
+    add: {
+      body: MeterBody,
+      responses: { 201: Type.Ref('meterRow') },
+      handler: async (request, reply) =>
+        reply.code(201).send(await ctx.db.meter.add(await meterRow(ctx, request))),
+    },
+    set: {
+      body: MeterBody,
+      handler: async (request) => ctx.db.meter.set(await meterRow(ctx, request)),
+    },
+  };
+}
