@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { ErrorCode, TessError } from '../engine/errors.js';
 import { newPool, translateConnectError } from './connection.js';
 import { EntryIds } from './entries.js';
+import { translatePgError } from './pg-errors.js';
 import { fillBalances } from './balances.js';
 import { revokeOnOwnerChange } from './device-tokens.js';
 import type { LogEvent, RowOf } from './rows.js';
@@ -34,7 +35,10 @@ export interface Database extends Omit<Tables, 'log'> {
   readonly clock: Date | null;
   /** A read handle fixed at `time` (per request; no shared clock). */
   at(time: Date | null): Database;
-  /** Runs `fn` with every operation on one connection inside one transaction. */
+  /**
+   * Runs `fn` with every operation on one connection inside one transaction. What it
+   * throws comes out translated (storage/pg-errors.ts), as from every other operation.
+   */
   withTransaction<T>(fn: (tx: Database, client: pg.PoolClient) => Promise<T>): Promise<T>;
   /**
    * Runs an operation that breaks immutability (UPDATE, DELETE, TRUNCATE, raw INSERT):
@@ -109,7 +113,7 @@ function build(
     },
     async withTransaction(fn) {
       if (client) return fn(db, client);
-      const c = await shared.pool.connect();
+      const c = await shared.pool.connect().catch((err) => Promise.reject(translatePgError(err)));
       try {
         await c.query('BEGIN');
         const result = await fn(build(shared, clientRunner(c), clockRef, c), c);
@@ -117,7 +121,7 @@ function build(
         return result;
       } catch (err) {
         await c.query('ROLLBACK').catch(() => {});
-        throw err;
+        throw translatePgError(err);
       } finally {
         c.release();
       }

@@ -7,3 +7,4 @@ export { requireMigrated } from './schema-check.js';
 export type * from './rows.js';
 export type { ListOptions } from './table.js';
 export { TABLES, TABLE_ORDER, type TableName } from './tables.js';
+export { isRefusal, translatePgError } from './pg-errors.js';
