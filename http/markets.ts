@@ -1,7 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { ErrorCode } from '../engine/errors.js';
-import { intervalPrice, ordersAt } from '../storage/queries/market.js';
 import type { ApiContext } from './context.js';
 import { fail } from './errors.js';
 import { BASE } from './paths.js';
@@ -66,7 +65,7 @@ export function registerMarkets(app: FastifyInstance, ctx: ApiContext): void {
       const resourceId = await ctx.directory.resourceId(systemId, params.resource);
       if (resourceId === null) throw fail(ErrorCode.NOT_FOUND, `resource ${params.resource} not found`);
       const seconds = await ctx.directory.interval(systemId);
-      const price = await intervalPrice(ctx.db.pool, resourceId, start, asof);
+      const price = await ctx.db.intervalPrice(resourceId, start, asof);
       const step = (price?.interval_seconds ?? seconds) * 1000;
       if (start.getTime() % step !== 0) {
         throw fail(
@@ -76,7 +75,7 @@ export function registerMarkets(app: FastifyInstance, ctx: ApiContext): void {
       }
       const boundary = new Date(start.getTime() + step);
       const cut = asof && asof < boundary ? asof : boundary;
-      const orders = await ordersAt(ctx.db.pool, resourceId, start, cut);
+      const orders = await ctx.db.ordersAt(resourceId, start, cut);
       if (!price && orders.length === 0) {
         throw fail(ErrorCode.NOT_FOUND, `no market of ${params.resource} at ${start.toISOString()}`);
       }

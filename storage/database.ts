@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { ErrorCode, TessError } from '../engine/errors.js';
 import { newPool, translateConnectError } from './connection.js';
 import { EntryIds } from './entries.js';
+import { type HandleQueries, handleQueries } from './handle-queries.js';
 import { translatePgError } from './pg-errors.js';
 import { fillBalances } from './balances.js';
 import { revokeOnOwnerChange } from './device-tokens.js';
@@ -26,7 +27,7 @@ export interface NonconformantOperation {
   readonly actor?: string;
 }
 
-export interface Database extends Omit<Tables, 'log'> {
+export interface Database extends Omit<Tables, 'log'>, HandleQueries {
   readonly log: LogTable;
   /** The system config operations act in. */
   readonly systemName: string;
@@ -99,6 +100,7 @@ function build(
   const { log, ...rest } = tables;
   const db: Database = {
     ...rest,
+    ...handleQueries(runner, () => clockRef.value, shared.entries),
     log: { def: log.def, add: log.add.bind(log), get: log.get.bind(log), list: log.list.bind(log) },
     systemName: shared.systemName,
     pool: shared.pool,
