@@ -8,7 +8,9 @@ import {
   systemIdByName,
 } from './queries/current.js';
 import { deviceIntervalOrders } from './queries/device-orders.js';
-import { intervalPrice, ordersAt } from './queries/market.js';
+import type pg from 'pg';
+import { type OpenOrders, readOpenOrders } from './market.js';
+import { intervalPrice } from './queries/market.js';
 import { insertNewOrders } from './queries/orders.js';
 import { entryBegan, ownershipSpans } from './queries/ownership.js';
 import { latestPrice, priceBuckets, priceHistory } from './queries/prices.js';
@@ -48,13 +50,15 @@ export interface HandleQueries {
   readonly priceBuckets: BoundOf<typeof priceBuckets>;
   readonly userLedger: BoundOf<typeof userLedger>;
   readonly intervalPrice: BoundOf<typeof intervalPrice>;
-  readonly ordersAt: BoundOf<typeof ordersAt>;
+  /** The book of an interval, as the clearing reads it (storage/market.ts readOpenOrders). */
+  openOrders(...args: ReadArgs<typeof readOpenOrders>): Promise<OpenOrders>;
   /** Which storage the database runs on (TimescaleDB or plain PostgreSQL). */
   readonly storageMode: BoundOf<typeof readStorageMode>;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
 }
 
+type ReadArgs<F> = F extends (client: never, ...args: infer A) => Promise<unknown> ? A : never;
 type BoundOf<F> = F extends (db: Queryable, ...args: infer A) => Promise<infer R> ? Bound<A, R> : never;
 
 export function handleQueries(runner: Runner, clock: () => Date | null, entries: EntryIds): HandleQueries {
@@ -83,7 +87,8 @@ export function handleQueries(runner: Runner, clock: () => Date | null, entries:
     priceBuckets: bind(priceBuckets),
     userLedger: bind(userLedger),
     intervalPrice: bind(intervalPrice),
-    ordersAt: bind(ordersAt),
+    // One statement: the pool runs it as well as a transaction's client.
+    openOrders: (...args) => runner.read((c) => readOpenOrders(c as pg.PoolClient, ...args)),
     storageMode: bind(readStorageMode),
     async ping() {
       await runner.read((c) => c.query('SELECT 1'));
