@@ -183,9 +183,15 @@ function build(
  */
 export async function openDatabase(
   url: string,
-  options: { system?: string; poolSize?: number; adminEmail?: string } = {},
+  options: {
+    system?: string;
+    poolSize?: number;
+    adminEmail?: string;
+    /** Told of an idle connection that fails (the server gone); @defaultValue a process warning */
+    onConnectionError?: (err: Error) => void;
+  } = {},
 ): Promise<Database> {
-  const pool = newPool(url, options.poolSize ?? 10);
+  const pool = newPool(url, options.poolSize ?? 10, options.onConnectionError);
   try {
     await pool.query('SELECT 1');
   } catch (err) {
