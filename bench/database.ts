@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { ensureDatabase, quoteIdent } from '../storage/connection.js';
+import { ensureDatabase, quoteIdent } from '../storage/index.js';
 import { type Database, openDatabase } from '../storage/index.js';
-import { migrate, TIMESCALEDB_CHOICES, type TimescaleChoice } from '../storage/migrations.js';
+import { migrate, TIMESCALEDB_CHOICES, type TimescaleChoice } from '../storage/index.js';
 
 /** The server benchmarks use: BENCH_DATABASE_URL, else DATABASE_URL's server, else the local default. */
 export function benchServerUrl(database: string): string {

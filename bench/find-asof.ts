@@ -1,5 +1,5 @@
-import { copyRows } from '../storage/copy.js';
-import { TABLES } from '../storage/tables.js';
+import { copyRows } from '../storage/index.js';
+import { TABLES } from '../storage/index.js';
 import { random } from './book.js';
 import { createBenchDatabase } from './database.js';
 import { type Benchmark, timed } from './harness.js';

@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import { copyRows } from '../storage/copy.js';
+import { copyRows } from '../storage/index.js';
 import type { Database } from '../storage/index.js';
-import { TABLES } from '../storage/tables.js';
+import { TABLES } from '../storage/index.js';
 import { random } from './book.js';
 
 export interface Owners {

@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { Fields } from '../storage/rows.js';
-import { type PriceBucket, type PriceRange, priceBuckets } from '../storage/queries/prices.js';
-import { describeStorage, readStorageMode } from '../storage/storage-mode.js';
+import type { Fields } from '../storage/index.js';
+import type { PriceBucket, PriceRange } from '../storage/index.js';
+import { describeStorage } from '../storage/index.js';
 import { random } from './book.js';
 import { createBenchDatabase } from './database.js';
 import { type Benchmark, type Side, spread, timed } from './harness.js';
@@ -37,7 +37,7 @@ export const history: Benchmark<{ days: number; queries: number }> = {
     const bench = await createBenchDatabase();
     const { db } = bench;
     try {
-      const mode = await readStorageMode(db.pool);
+      const mode = await db.storageMode();
       const aggregates = mode.kind === 'timescaledb';
       const resourceId = (await db.resource.find({ system_id: await db.systemId(), name: 'capacity' }))!;
       const now = Date.now();
@@ -67,8 +67,8 @@ export const history: Benchmark<{ days: number; queries: number }> = {
         ['1d', DAY],
       ] as const) {
         buckets[label] = sameBuckets(
-          await priceBuckets(db.pool, range, width, aggregates),
-          await priceBuckets(db.pool, range, width, false),
+          await db.priceBuckets(range, width, aggregates),
+          await db.priceBuckets(range, width, false),
           inRange,
           width,
         );
@@ -77,7 +77,7 @@ export const history: Benchmark<{ days: number; queries: number }> = {
         name,
         run: () =>
           timed(queries, async () => {
-            for (let i = 0; i < queries; i++) await priceBuckets(db.pool, range, width, useAggregates);
+            for (let i = 0; i < queries; i++) await db.priceBuckets(range, width, useAggregates);
           }),
       });
       const pathName = aggregates ? 'continuous aggregate' : 'raw price (no aggregates)';

@@ -1,5 +1,5 @@
 import { OrderBody } from '../http/orders.js';
-import { issueToken } from '../storage/tokens.js';
+import { issueToken } from '../storage/index.js';
 import { ORDER_LIMITS } from '../engine/order-limits.js';
 import type { Benchmark } from './harness.js';
 import { HTTP_SIZES, httpSide, medianOf, startBenchServer } from './http-server.js';

@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { listMarkets } from '../storage/market.js';
+import { listMarkets } from '../storage/index.js';
 import { clearInterval, type IntervalOutcome } from '../workers/clear-market.js';
 import { ClearingPool } from '../workers/pool.js';
 import { createBenchDatabase } from './database.js';

@@ -1,6 +1,5 @@
-import type { Fields } from '../storage/rows.js';
-import { priceHistory } from '../storage/queries/prices.js';
-import { describeStorage, readStorageMode } from '../storage/storage-mode.js';
+import type { Fields } from '../storage/index.js';
+import { describeStorage } from '../storage/index.js';
 import { random } from './book.js';
 import { createBenchDatabase } from './database.js';
 import { createDevices, orderRows } from './fixtures.js';
@@ -36,7 +35,7 @@ export const list: Benchmark<{ rows: number; queries: number }> = {
     const bench = await createBenchDatabase();
     const { db } = bench;
     try {
-      const mode = await readStorageMode(db.pool);
+      const mode = await db.storageMode();
       const owners = await createDevices(db, rows / ORDERS_PER_DEVICE);
       const first = Date.UTC(2030, 0, 1);
       for (let k = 0; k < ORDERS_PER_DEVICE; k++) {
@@ -79,7 +78,7 @@ export const list: Benchmark<{ rows: number; queries: number }> = {
         to: new Date(dayStarts[i]! + DAY_MS),
         asof: null,
       });
-      const history = await priceHistory(db.pool, day(0), 10_001);
+      const history = await db.priceHistory(day(0), 10_001);
       if (history.length !== DAY_MS / INTERVAL_MS) {
         throw new Error(`list: one day of price history read ${history.length} prices`);
       }
@@ -111,7 +110,7 @@ export const list: Benchmark<{ rows: number; queries: number }> = {
           side('order by primary key', (i) =>
             db.pool.query('SELECT * FROM "order" WHERE order_id = $1', [orderPicks[i]]),
           ),
-          side('one day of prices', (i) => priceHistory(db.pool, day(i), 10_001)),
+          side('one day of prices', (i) => db.priceHistory(day(i), 10_001)),
           side('price by primary key', (i) =>
             db.pool.query('SELECT * FROM price WHERE price_id = $1', [pricePicks[i]]),
           ),

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import pg from 'pg';
-import { describeStorage, readStorageMode, type StorageMode } from '../storage/storage-mode.js';
+import { describeStorage, type StorageMode } from '../storage/index.js';
 import { benchServerUrl, createBenchDatabase } from './database.js';
 
 export interface Machine {
@@ -33,7 +33,7 @@ export async function describeMachine(): Promise<Machine> {
   const probe = await createBenchDatabase({ poolSize: 1 });
   let mode: StorageMode;
   try {
-    mode = await readStorageMode(probe.db.pool);
+    mode = await probe.db.storageMode();
   } finally {
     await probe.drop();
   }

@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import type { Progress } from '../storage/dump.js';
+import type { Progress } from '../storage/index.js';
 
 /**
  * A progress bar on standard error while a terminal watches; silence otherwise (pipes,

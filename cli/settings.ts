@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { ErrorCode, TessError } from '../engine/errors.js';
-import { TIMESCALEDB_CHOICES, type TimescaleChoice } from '../storage/migrations.js';
-import { DEFAULT_ADMIN_EMAIL } from '../storage/seed.js';
+import { TIMESCALEDB_CHOICES, type TimescaleChoice } from '../storage/index.js';
+import { DEFAULT_ADMIN_EMAIL } from '../storage/index.js';
 
 /**
  * Process settings, read once from the environment at start and passed explicitly to

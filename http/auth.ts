@@ -1,8 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCode, isTessError } from '../engine/errors.js';
 import { TABLES, type TableName } from '../storage/index.js';
-import { currentOf, entryIdOf } from '../storage/queries/current.js';
-import { entryBegan } from '../storage/queries/ownership.js';
 import type { AuthFailures } from './auth-failures.js';
 import type { Directory } from './directory.js';
 import { fail } from './errors.js';
@@ -16,7 +14,7 @@ import {
   type Resource,
   USER_OWNED,
 } from './rights.js';
-import { parseToken, secretMatches, TOKEN_SHAPE } from '../storage/tokens.js';
+import { parseToken, secretMatches, TOKEN_SHAPE } from '../storage/index.js';
 import type { Database } from '../storage/index.js';
 
 /** Who a request acts for, from its bearer token. */
@@ -131,8 +129,7 @@ export async function assertOwns(
     if (principal.actor === 'DEVICE') throw refuse();
     const user = row['user_id'];
     if (typeof user !== 'number' || !Number.isSafeInteger(user)) throw refuse();
-    if (user !== principal.userId && (await entryIdOf(db.pool, 'user', user)) !== principal.userId)
-      throw refuse();
+    if (user !== principal.userId && (await db.entryId('user', user)) !== principal.userId) throw refuse();
     return;
   }
   if (DEVICE_OWNED.has(table)) {
@@ -142,13 +139,10 @@ export async function assertOwns(
     const stored = OWNED_OVER_TIME.has(table) && typeof rowId === 'number';
     const reading = request.routeOptions.config.access?.op === 'read';
     if (principal.actor === 'DEVICE') {
-      if (
-        device !== principal.deviceId &&
-        (await entryIdOf(db.pool, 'device', device)) !== principal.deviceId
-      )
+      if (device !== principal.deviceId && (await db.entryId('device', device)) !== principal.deviceId)
         throw refuse();
     } else if (!(stored && reading)) {
-      const current = await currentOf(db.pool, 'device', device);
+      const current = await db.current('device', device);
       if (!current || current.user_id !== principal.userId) throw refuse();
     }
     if (stored && (await ownerWhenBegun(db, table, rowId, device)) !== principal.userId) throw refuse();
@@ -164,9 +158,9 @@ async function ownerWhenBegun(
   id: number,
   device: number,
 ): Promise<number | null> {
-  const began = await entryBegan(db.pool, table, id);
+  const began = await db.entryBegan(table, id);
   if (began === null) return null;
-  return (await currentOf(db.pool, 'device', device, began))?.user_id ?? null;
+  return (await db.current('device', device, began))?.user_id ?? null;
 }
 
 /**

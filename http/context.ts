@@ -1,7 +1,7 @@
-import type { StorageMode } from '../storage/storage-mode.js';
+import type { StorageMode } from '../storage/index.js';
 import type { Redis } from 'ioredis';
 import type { Database } from '../storage/index.js';
-import type { NewOrder } from '../storage/queries/orders.js';
+import type { NewOrder } from '../storage/index.js';
 import type { DeviceTallies } from './device-tallies.js';
 import type { Directory } from './directory.js';
 import type { GroupCommit } from './group-commit.js';

@@ -1,7 +1,6 @@
 import { ErrorCode } from '../engine/errors.js';
 import type { OrderLimits } from '../engine/order-limits.js';
 import type { Database } from '../storage/index.js';
-import { deviceIntervalOrders } from '../storage/queries/device-orders.js';
 import { fail } from './errors.js';
 import { RecentMap } from './recent-map.js';
 
@@ -46,9 +45,9 @@ export class DeviceTallies {
     const key = `${at.deviceId}:${at.resourceId}:${at.intervalStart.getTime()}`;
     const hit = this.tallies.get(key);
     if (hit) return hit;
-    const loading = deviceIntervalOrders(this.db.pool, at.deviceId, at.resourceId, at.intervalStart).then(
-      (held) => ({ orders: held.orders, micro: Math.round(held.quantity * MICRO) }),
-    );
+    const loading = this.db
+      .deviceIntervalOrders(at.deviceId, at.resourceId, at.intervalStart)
+      .then((held) => ({ orders: held.orders, micro: Math.round(held.quantity * MICRO) }));
     this.tallies.set(key, loading);
     // A failed read is not kept: the next order reads again.
     loading.catch(() => {

@@ -2,10 +2,7 @@ import type { Redis } from 'ioredis';
 import { ErrorCode, TessError } from '../engine/errors.js';
 import { isValidInterval } from '../engine/intervals.js';
 import { ORDER_LIMIT_NAMES, type OrderLimits, orderLimitKeys, orderLimits } from '../engine/order-limits.js';
-import type { Database } from '../storage/index.js';
-import { configValues } from '../storage/queries/config-values.js';
-import { configValue, currentOf, resourceIdByName, systemIdByName } from '../storage/queries/current.js';
-import { findPrincipal, type PrincipalRow } from '../storage/queries/principal.js';
+import type { Database, PrincipalRow } from '../storage/index.js';
 import { RecentMap } from './recent-map.js';
 
 /** Channel on which API processes tell each other that tokens, users, devices or config changed. */
@@ -181,15 +178,15 @@ export class Directory {
 
   /** The token with this unique_id joined with its user's and device's current rows. */
   principal(tokenUniqueId: string): Promise<PrincipalRow | null> {
-    return this.cached(this.principals, tokenUniqueId, () => findPrincipal(this.db.pool, tokenUniqueId));
+    return this.cached(this.principals, tokenUniqueId, () => this.db.findPrincipal(tokenUniqueId));
   }
 
   /** The system (entry id) a device belongs to through its current owner; null when no such device. */
   deviceSystem(deviceId: number): Promise<number | null> {
     return this.cached(this.deviceSystems, deviceId, async () => {
-      const device = await currentOf(this.db.pool, 'device', deviceId);
+      const device = await this.db.current('device', deviceId);
       if (!device) return null;
-      const owner = await currentOf(this.db.pool, 'user', device.user_id);
+      const owner = await this.db.current('user', device.user_id);
       return owner?.system_id ?? null;
     });
   }
@@ -197,7 +194,7 @@ export class Directory {
   /** The market interval of a system in seconds (its `interval` config). */
   interval(systemId: number): Promise<number> {
     return this.cached(this.intervals, systemId, async () => {
-      const text = await configValue(this.db.pool, systemId, 'interval');
+      const text = await this.db.configValue(systemId, 'interval');
       const seconds = Number(text);
       if (text === undefined || text === null || !isValidInterval(seconds)) {
         throw new TessError(
@@ -215,10 +212,10 @@ export class Directory {
    */
   orderLimits(systemId: number, resourceId: number): Promise<OrderLimits> {
     return this.cached(this.limits, `${systemId}:${resourceId}`, async () => {
-      const resource = await currentOf(this.db.pool, 'resource', resourceId);
+      const resource = await this.db.current('resource', resourceId);
       const name = resource?.name ?? '';
       const keys = ORDER_LIMIT_NAMES.flatMap((limit) => orderLimitKeys(name, limit));
-      return orderLimits(await configValues(this.db.pool, systemId, keys), name);
+      return orderLimits(await this.db.configValues(systemId, keys), name);
     });
   }
 
@@ -226,7 +223,7 @@ export class Directory {
   async systemId(name: string): Promise<number | null> {
     const hit = this.systems.get(name);
     if (hit !== undefined) return hit;
-    const id = await systemIdByName(this.db.pool, name);
+    const id = await this.db.systemIdByName(name);
     if (id !== null) this.systems.set(name, id);
     return id;
   }
@@ -235,7 +232,7 @@ export class Directory {
   async systemName(id: number): Promise<string | null> {
     const hit = this.systemNames.get(id);
     if (hit !== undefined) return hit;
-    const row = await currentOf(this.db.pool, 'system', id);
+    const row = await this.db.current('system', id);
     if (row) this.systemNames.set(id, row.name);
     return row?.name ?? null;
   }
@@ -245,7 +242,7 @@ export class Directory {
     const key = `${systemId}\u0000${name}`;
     const hit = this.resources.get(key);
     if (hit !== undefined) return hit;
-    const id = await resourceIdByName(this.db.pool, systemId, name);
+    const id = await this.db.resourceIdByName(systemId, name);
     if (id !== null) this.resources.set(key, id);
     return id;
   }

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCode, TessError, isTessError } from '../engine/errors.js';
+import { isRefusal, translatePgError } from '../storage/index.js';
 import { httpStatus } from './status.js';
 
 /** The body of every error answer. */
@@ -75,100 +76,15 @@ export function validationMessage(errors: readonly AjvError[], context: string |
 }
 
 /**
- * Messages of connection failures that carry no code: pg-pool's wait for a free client
- * timing out, and a connection dropped under a query. They say the database is out of
- * reach (503, try again), not that the request went wrong (500).
+ * Whether the error handler answers `err` with other words than the database's own:
+ * storage translated a refusal, and its cause (PostgreSQL's message) goes to the log.
  */
-const OUTAGE_MESSAGES =
-  /^(timeout exceeded when trying to connect|Connection terminated( unexpectedly| due to connection timeout)?)$/;
-const OUTAGE_CODES = /^(ECONNREFUSED|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN|57P0\d|08\d\d\d)$/;
-
-/** Whether an error (or one it was caused by) is the database being unreachable. */
-function isOutage(err: unknown): boolean {
-  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && OUTAGE_CODES.test(code)) return true;
-    if (OUTAGE_MESSAGES.test(e.message)) return true;
-  }
-  return false;
-}
-
-interface PgError {
-  readonly code: string;
-  readonly detail?: string;
-  readonly column?: string;
-  readonly constraint?: string;
-}
-
-/** A PostgreSQL error (pg's DatabaseError: a SQLSTATE and a severity), raw or as a TessError's cause. */
-function pgErrorOf(err: unknown): PgError | null {
-  const e = isTessError(err) ? err.cause : err;
-  if (!(e instanceof Error)) return null;
-  const { code, severity } = e as { code?: unknown; severity?: unknown };
-  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && typeof severity === 'string'
-    ? (e as unknown as PgError)
-    : null;
-}
-
-/** Names of our own schema objects (never TimescaleDB's chunks and their generated constraints). */
-const SCHEMA_NAME = /^(?!_|constraint_)[a-z][a-z0-9_]{0,62}$/;
-
-/** Column names of a key in PostgreSQL's detail ("Key (device_id)=(7) …"), without the values. */
-function keyColumns(detail: string | undefined): string | null {
-  const m = /^Key \(([a-z0-9_, ]+)\)=/.exec(detail ?? '');
-  return m ? m[1]! : null;
-}
-
-/**
- * What to answer for the database refusing a row. PostgreSQL's own message and detail
- * name TimescaleDB chunks and repeat the failing row (values of other columns, other
- * users' keys): they stay in the server log, and the client is told the rule by name.
- * Null for errors that are not the database's refusal of a value.
- */
-function databaseRefusal(err: unknown): { code: ErrorCode; message: string } | null {
-  const pg = pgErrorOf(err);
-  if (!pg) return null;
-  const constraint = pg.constraint && SCHEMA_NAME.test(pg.constraint) ? ` (${pg.constraint})` : '';
-  const columns = keyColumns(pg.detail);
-  switch (pg.code) {
-    case '23514':
-      return { code: ErrorCode.INVALID, message: `a value breaks a rule of the table${constraint}` };
-    case '23502':
-      return {
-        code: ErrorCode.INVALID,
-        message:
-          pg.column && SCHEMA_NAME.test(pg.column)
-            ? `${pg.column} must not be null`
-            : 'a value must not be null',
-      };
-    case '22P02':
-      return { code: ErrorCode.INVALID, message: 'a value does not have the form of its column' };
-    case '22008':
-      return { code: ErrorCode.INVALID, message: 'a time is out of range' };
-    case '22003':
-      return { code: ErrorCode.INVALID, message: 'a number is out of range' };
-    case '23503':
-      return {
-        code: ErrorCode.NOT_FOUND,
-        message: `referenced entry not found${columns ? ` (${columns})` : ''}`,
-      };
-    case '23505':
-      return {
-        code: ErrorCode.EXISTS,
-        message: columns ? `an entry with this ${columns} exists` : 'the entry exists',
-      };
-    default:
-      return null;
-  }
-}
-
-/** Whether the error handler answers `err` with other words than its own (its cause goes to the log). */
-export const isRewritten = (err: unknown): boolean => databaseRefusal(err) !== null;
+export const isRewritten = (err: unknown): boolean => isRefusal(err);
 
 /** Turns anything thrown into a code and message of the API's error shape. */
-export function describeError(err: unknown): { code: ErrorCode; message: string } {
-  const refused = databaseRefusal(err);
-  if (refused) return refused;
+export function describeError(thrown: unknown): { code: ErrorCode; message: string } {
+  // Storage translates what it runs; a PostgreSQL error met anywhere else gets the same words.
+  const err = translatePgError(thrown);
   if (isTessError(err)) return { code: err.code, message: err.message };
   const e = err as FastifyError & { validationContext?: string; ban?: boolean };
   if (e?.validation) {
@@ -199,7 +115,6 @@ export function describeError(err: unknown): { code: ErrorCode; message: string 
   if (status === 405) return { code: ErrorCode.METHOD_NOT_ALLOWED, message: e.message };
   if (typeof status === 'number' && status >= 400 && status < 500)
     return { code: ErrorCode.INVALID, message: e.message };
-  if (isOutage(err)) return { code: ErrorCode.UNAVAILABLE, message: 'the database is unavailable' };
   return { code: ErrorCode.INTERNAL, message: 'internal error' };
 }
 

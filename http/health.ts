@@ -7,7 +7,7 @@ import type { Database } from '../storage/index.js';
 import { describeLateness, lateMarkets } from '../workers/lateness.js';
 import { registry } from '../workers/metrics.js';
 import { sendError } from './errors.js';
-import { describeStorage, type StorageMode } from '../storage/storage-mode.js';
+import { describeStorage, type StorageMode } from '../storage/index.js';
 
 const requestSeconds = new Histogram({
   name: 'tess_http_request_duration_seconds',
@@ -76,7 +76,7 @@ export function registerHealth(
     async (_req, reply) => {
       const down: string[] = [];
       await Promise.all([
-        within(db.pool.query('SELECT 1'), HEALTH_TIMEOUT_MS).catch(() => down.push('postgres')),
+        within(db.ping(), HEALTH_TIMEOUT_MS).catch(() => down.push('postgres')),
         within(redis.ping(), HEALTH_TIMEOUT_MS).catch(() => down.push('redis')),
       ]);
       if (down.length) {

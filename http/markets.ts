@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { ErrorCode } from '../engine/errors.js';
-import { intervalPrice, ordersAt } from '../storage/queries/market.js';
+import { ordersWithinLimits } from '../workers/book-limits.js';
 import type { ApiContext } from './context.js';
 import { fail } from './errors.js';
 import { BASE } from './paths.js';
@@ -66,7 +66,7 @@ export function registerMarkets(app: FastifyInstance, ctx: ApiContext): void {
       const resourceId = await ctx.directory.resourceId(systemId, params.resource);
       if (resourceId === null) throw fail(ErrorCode.NOT_FOUND, `resource ${params.resource} not found`);
       const seconds = await ctx.directory.interval(systemId);
-      const price = await intervalPrice(ctx.db.pool, resourceId, start, asof);
+      const price = await ctx.db.intervalPrice(resourceId, start, asof);
       const step = (price?.interval_seconds ?? seconds) * 1000;
       if (start.getTime() % step !== 0) {
         throw fail(
@@ -76,8 +76,18 @@ export function registerMarkets(app: FastifyInstance, ctx: ApiContext): void {
       }
       const boundary = new Date(start.getTime() + step);
       const cut = asof && asof < boundary ? asof : boundary;
-      const orders = await ordersAt(ctx.db.pool, resourceId, start, cut);
-      if (!price && orders.length === 0) {
+      // The book as the clearing reads it: open orders that can clear, within the market's
+      // order limits (workers/book-limits.ts), so the curves show what was cleared.
+      const [open, limits] = await Promise.all([
+        ctx.db.openOrders(resourceId, start, boundary, null, cut),
+        ctx.directory.orderLimits(systemId, resourceId),
+      ]);
+      const orders = ordersWithinLimits(open, limits).map((i) => ({
+        side: open.sides[i] === 0 ? 'buy' : 'sell',
+        price: open.prices[i]!,
+        quantity: open.quantities[i]!,
+      }));
+      if (!price && open.n === 0) {
         throw fail(ErrorCode.NOT_FOUND, `no market of ${params.resource} at ${start.toISOString()}`);
       }
       const buys = orders.filter((o) => o.side === 'buy');

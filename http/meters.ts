@@ -1,7 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { ErrorCode } from '../engine/errors.js';
-import { entryIdOf } from '../storage/queries/current.js';
 import { assertOwns } from './auth.js';
 import type { ApiContext } from './context.js';
 import { fail } from './errors.js';
@@ -59,7 +58,7 @@ async function meterRow(ctx: ApiContext, request: FastifyRequest) {
     if (
       body.device_id !== undefined &&
       body.device_id !== deviceId &&
-      (await entryIdOf(ctx.db.pool, 'device', body.device_id)) !== deviceId
+      (await ctx.db.entryId('device', body.device_id)) !== deviceId
     ) {
       throw fail(ErrorCode.FORBIDDEN, 'a device token posts readings of its own device only');
     }

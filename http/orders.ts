@@ -4,10 +4,8 @@ import { ErrorCode } from '../engine/errors.js';
 import { intervalStart } from '../engine/intervals.js';
 import type { OrderLimits } from '../engine/order-limits.js';
 import type { Database, OrderRow } from '../storage/index.js';
-import { currentOf, entryIdOf } from '../storage/queries/current.js';
-import { insertNewOrders } from '../storage/queries/orders.js';
-import { uuidv7 } from '../storage/uuid.js';
-import { roundTo } from '../storage/values.js';
+import { uuidv7 } from '../storage/index.js';
+import { roundTo } from '../storage/index.js';
 import { assertOwns } from './auth.js';
 import type { ApiContext, OrderIntake } from './context.js';
 import type { DeviceMarketInterval, TallyChange } from './device-tallies.js';
@@ -71,7 +69,7 @@ const OrderChange = Type.Object(
  */
 export function orderIntake(db: Database, options?: GroupCommitOptions): GroupCommit<OrderIntake> {
   return new GroupCommit<OrderIntake>(
-    (rows) => insertNewOrders(db.pool, rows),
+    (rows) => db.insertNewOrders(rows),
     async (row) => (await db.order.add({ ...row })).order_id,
     options,
   );
@@ -82,11 +80,7 @@ async function orderDevice(ctx: ApiContext, request: FastifyRequest, deviceId: n
   const principal = request.principal!;
   if (principal.actor === 'DEVICE') {
     const own = principal.deviceId!;
-    if (
-      deviceId !== undefined &&
-      deviceId !== own &&
-      (await entryIdOf(ctx.db.pool, 'device', deviceId)) !== own
-    ) {
+    if (deviceId !== undefined && deviceId !== own && (await ctx.db.entryId('device', deviceId)) !== own) {
       throw fail(ErrorCode.FORBIDDEN, 'a device token places orders for its own device only');
     }
     return { deviceId: own, systemId: principal.systemId };
@@ -94,7 +88,7 @@ async function orderDevice(ctx: ApiContext, request: FastifyRequest, deviceId: n
   if (deviceId === undefined) throw fail(ErrorCode.INVALID, 'body.device_id is required with a user token');
   await assertOwns(ctx.db, request, 'order', { device_id: deviceId });
   const systemId = await ctx.directory.deviceSystem(deviceId);
-  const entry = systemId === null ? null : await entryIdOf(ctx.db.pool, 'device', deviceId);
+  const entry = systemId === null ? null : await ctx.db.entryId('device', deviceId);
   if (systemId === null || entry === null) throw fail(ErrorCode.NOT_FOUND, `device ${deviceId} not found`);
   return { deviceId: entry, systemId };
 }
@@ -114,11 +108,11 @@ export async function resourceOf(
     return id;
   }
   if (body.resource_id !== undefined) {
-    const row = await currentOf(ctx.db.pool, 'resource', body.resource_id);
+    const row = await ctx.db.current('resource', body.resource_id);
     if (!row || row.system_id !== systemId) {
       throw fail(ErrorCode.NOT_FOUND, `resource ${body.resource_id} not found in the device's system`);
     }
-    return (await entryIdOf(ctx.db.pool, 'resource', body.resource_id))!;
+    return (await ctx.db.entryId('resource', body.resource_id))!;
   }
   throw fail(ErrorCode.INVALID, 'body.resource is required (or body.resource_id)');
 }

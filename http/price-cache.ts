@@ -1,6 +1,5 @@
 import type { Redis } from 'ioredis';
 import type { Database, PriceRow } from '../storage/index.js';
-import { latestPrice } from '../storage/queries/prices.js';
 import { DEFAULT_PREFIX, type PriceMessage, priceChannelPattern } from '../workers/price-channel.js';
 import type { Directory } from './directory.js';
 
@@ -165,7 +164,7 @@ export class PriceCache {
     if (!ids) return null;
     const held = this.prices.get(ids.key);
     if (held && held.intervalStart <= now && now < held.checkAfter) return held;
-    const row = await latestPrice(this.db.pool, ids.resourceId, null, new Date(now));
+    const row = await this.db.latestPrice(ids.resourceId, null, new Date(now));
     if (!row) return null;
     const again = this.prices.get(ids.key);
     if (
@@ -186,7 +185,7 @@ export class PriceCache {
   async asof(system: string, resource: string, asof: Date): Promise<ServedPrice | null> {
     const ids = await this.resolve(system, resource);
     if (!ids) return null;
-    const row = await latestPrice(this.db.pool, ids.resourceId, asof);
+    const row = await this.db.latestPrice(ids.resourceId, asof);
     if (!row) return null;
     return serve(viewOfRow(row, system, ids.systemId, resource), 0);
   }

@@ -1,7 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCode } from '../engine/errors.js';
-import { priceBuckets, priceHistory } from '../storage/queries/prices.js';
 import type { ApiContext } from './context.js';
 import { fail } from './errors.js';
 import { BASE } from './paths.js';
@@ -158,7 +157,7 @@ export function priceSpecials(ctx: ApiContext): TableSpecials {
           to: to.toISOString(),
         };
         if (bucket === null) {
-          const rows = await priceHistory(ctx.db.pool, range, HISTORY_LIMIT + 1);
+          const rows = await ctx.db.priceHistory(range, HISTORY_LIMIT + 1);
           if (rows.length > HISTORY_LIMIT) {
             throw fail(
               ErrorCode.INVALID,
@@ -173,7 +172,7 @@ export function priceSpecials(ctx: ApiContext): TableSpecials {
             `more than ${BUCKET_LIMIT} buckets: give a wider bucket or a shorter range`,
           );
         }
-        const items = await priceBuckets(ctx.db.pool, range, bucket, ctx.storage.kind === 'timescaledb');
+        const items = await ctx.db.priceBuckets(range, bucket, ctx.storage.kind === 'timescaledb');
         return { ...head, bucket: q['bucket'], bucket_seconds: bucket, items };
       },
     },

@@ -1,5 +1,5 @@
 import { ErrorCode } from '../engine/errors.js';
-import type { ColumnDef, TableDef } from '../storage/tables.js';
+import type { ColumnDef, TableDef } from '../storage/index.js';
 import { fail } from './errors.js';
 
 /** Parses an ISO-8601 time from a request; a 400 naming `name` otherwise. */

@@ -2,7 +2,7 @@ import type { RateLimitPluginOptions } from '@fastify/rate-limit';
 import type { FastifyRequest } from 'fastify';
 import { ErrorCode, TessError } from '../engine/errors.js';
 import type { RateLimit } from './context.js';
-import { parseToken } from '../storage/tokens.js';
+import { parseToken } from '../storage/index.js';
 
 /** The limit of every route without one of its own: per token, and per address for requests without one. */
 export interface RouteRateLimits {

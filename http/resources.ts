@@ -1,8 +1,7 @@
 import { type TObject, type TSchema, Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCode, isTessError } from '../engine/errors.js';
-import { type Database, TABLE_ORDER, TABLES, type TableName } from '../storage/index.js';
-import { ownershipSpans, type Span } from '../storage/queries/ownership.js';
+import { type Database, type Span, TABLE_ORDER, TABLES, type TableName } from '../storage/index.js';
 import { assertOwns } from './auth.js';
 import type { ApiContext } from './context.js';
 import { fail } from './errors.js';
@@ -87,7 +86,7 @@ async function scopeFilters(
   }
   if (!OWNED_OVER_TIME.has(name)) return undefined;
   if (typeof device !== 'number') throw fail(ErrorCode.FORBIDDEN, `this ${name} is not yours`);
-  const spans = await ownershipSpans(ctx.db.pool, device, principal.userId, asof);
+  const spans = await ctx.db.ownershipSpans(device, principal.userId, asof);
   if (spans.length === 0) {
     throw fail(ErrorCode.FORBIDDEN, `the ${TABLE_PATHS[name]} of device ${device} are not yours`);
   }

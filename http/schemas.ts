@@ -1,5 +1,5 @@
 import { type TObject, type TSchema, Type } from '@sinclair/typebox';
-import type { ColumnDef, TableDef } from '../storage/tables.js';
+import type { ColumnDef, TableDef } from '../storage/index.js';
 import { MAX_TEXT_LENGTH } from './limits.js';
 
 /** TypeBox schemas of the API, most of them derived from storage's table definitions. */

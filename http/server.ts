@@ -5,7 +5,6 @@ import Fastify, { type FastifyInstance, type HTTPMethods, LogController } from '
 import type { Redis } from 'ioredis';
 import { ErrorCode, TessError } from '../engine/errors.js';
 import type { Database } from '../storage/index.js';
-import { readStorageMode } from '../storage/storage-mode.js';
 import { authHook } from './auth.js';
 import type { ApiContext, RateLimit } from './context.js';
 import { DeviceTallies } from './device-tallies.js';
@@ -116,7 +115,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     await app.close();
     throw err;
   }
-  const storage = await readStorageMode(db.pool);
+  const storage = await db.storageMode();
   const ctx: ApiContext = {
     db,
     redis,

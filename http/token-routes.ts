@@ -4,7 +4,7 @@ import type { ApiContext } from './context.js';
 import { fail } from './errors.js';
 import type { TableSpecials } from './resources.js';
 import { Id } from './schemas.js';
-import { issueToken, publicToken } from '../storage/tokens.js';
+import { issueToken, publicToken } from '../storage/index.js';
 
 /** Tokens are issued (the secret is generated here and shown once) and revoked; never given a hash. */
 export function tokenSpecials(ctx: ApiContext): TableSpecials {

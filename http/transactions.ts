@@ -1,7 +1,5 @@
 import { Type } from '@sinclair/typebox';
 import { ErrorCode } from '../engine/errors.js';
-import { entryIdOf } from '../storage/queries/current.js';
-import { userLedger } from '../storage/queries/transactions.js';
 import type { ApiContext } from './context.js';
 import { fail } from './errors.js';
 import { parseAsof, parseCursor, parseId, parseLimit } from './query.js';
@@ -19,13 +17,13 @@ export function transactionSpecials(ctx: ApiContext): TableSpecials {
         const query = request.query as Record<string, string | undefined>;
         if (query['user'] === undefined) return undefined;
         const given = parseId(query['user'], 'user');
-        const userId = await entryIdOf(ctx.db.pool, 'user', given);
+        const userId = await ctx.db.entryId('user', given);
         if (userId === null) throw fail(ErrorCode.NOT_FOUND, `user ${given} not found`);
         if (request.access === 'own-read' && userId !== request.principal?.userId) {
           throw fail(ErrorCode.FORBIDDEN, 'these transactions are not yours');
         }
         const limit = parseLimit(query['limit']);
-        const ledger = await userLedger(ctx.db.pool, userId, {
+        const ledger = await ctx.db.userLedger(userId, {
           asof: parseAsof(query['asof'], ctx.now()),
           after: parseCursor(query['after']),
           limit,

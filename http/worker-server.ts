@@ -21,7 +21,7 @@ export async function buildWorkerServer(deps: {
   const now = deps.now ?? Date.now;
   app.get('/health', async (_req, reply) => {
     const down: string[] = [];
-    await deps.db.pool.query('SELECT 1').catch(() => down.push('postgres'));
+    await deps.db.ping().catch(() => down.push('postgres'));
     await deps.redis.ping().catch(() => down.push('redis'));
     if (down.length) {
       return reply.code(503).send({

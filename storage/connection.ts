@@ -1,11 +1,6 @@
 import pg from 'pg';
 import { ErrorCode, TessError } from '../engine/errors.js';
-
-// numeric (OID 1700) arrives as text by default; TESS money is numeric(20,6), whose
-// values fit a double exactly enough for display and arithmetic in micro-units.
-pg.types.setTypeParser(1700, (v) => Number.parseFloat(v));
-// bigint (OID 20): ids and counts stay far below 2^53.
-pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
+import { TESS_TYPES } from './pg-types.js';
 
 const START_HINT = 'start it with `docker compose up -d postgres redis`';
 /** What a command that needs a migrated database tells the user to run first. */
@@ -72,17 +67,31 @@ export function translateConnectError(err: unknown, url: string): unknown {
   return err;
 }
 
-export function newPool(url: string, max = 10): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 10_000 });
-  // An idle client that loses its server must not crash the process; the next query reports it.
-  pool.on('error', () => {});
+/** What becomes of an idle connection's error when its opener names no handler: a process warning. */
+export const warnConnectionLost = (err: Error): void => {
+  process.emitWarning(`an idle PostgreSQL connection failed: ${err.message}`, { code: 'TESS_PG_IDLE_ERROR' });
+};
+
+/**
+ * A pool of TESS connections. An idle client that loses its server must not crash the
+ * process (the next query reports the outage to its caller), but the loss is reported
+ * to `onError`, never dropped.
+ */
+export function newPool(url: string, max = 10, onError: (err: Error) => void = warnConnectionLost): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    connectionTimeoutMillis: 10_000,
+    types: TESS_TYPES,
+  });
+  pool.on('error', onError);
   return pool;
 }
 
 /** Connects one client, translating connection failures. */
 export async function connectClient(url: string): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
-  client.on('error', () => {});
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000, types: TESS_TYPES });
+  client.on('error', warnConnectionLost);
   try {
     await client.connect();
   } catch (err) {

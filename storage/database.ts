@@ -2,6 +2,8 @@ import type pg from 'pg';
 import { ErrorCode, TessError } from '../engine/errors.js';
 import { newPool, translateConnectError } from './connection.js';
 import { EntryIds } from './entries.js';
+import { type HandleQueries, handleQueries } from './handle-queries.js';
+import { translatePgError } from './pg-errors.js';
 import { fillBalances } from './balances.js';
 import { revokeOnOwnerChange } from './device-tokens.js';
 import type { LogEvent, RowOf } from './rows.js';
@@ -25,7 +27,7 @@ export interface NonconformantOperation {
   readonly actor?: string;
 }
 
-export interface Database extends Omit<Tables, 'log'> {
+export interface Database extends Omit<Tables, 'log'>, HandleQueries {
   readonly log: LogTable;
   /** The system config operations act in. */
   readonly systemName: string;
@@ -34,7 +36,10 @@ export interface Database extends Omit<Tables, 'log'> {
   readonly clock: Date | null;
   /** A read handle fixed at `time` (per request; no shared clock). */
   at(time: Date | null): Database;
-  /** Runs `fn` with every operation on one connection inside one transaction. */
+  /**
+   * Runs `fn` with every operation on one connection inside one transaction. What it
+   * throws comes out translated (storage/pg-errors.ts), as from every other operation.
+   */
   withTransaction<T>(fn: (tx: Database, client: pg.PoolClient) => Promise<T>): Promise<T>;
   /**
    * Runs an operation that breaks immutability (UPDATE, DELETE, TRUNCATE, raw INSERT):
@@ -95,6 +100,7 @@ function build(
   const { log, ...rest } = tables;
   const db: Database = {
     ...rest,
+    ...handleQueries(runner, () => clockRef.value, shared.entries),
     log: { def: log.def, add: log.add.bind(log), get: log.get.bind(log), list: log.list.bind(log) },
     systemName: shared.systemName,
     pool: shared.pool,
@@ -109,7 +115,7 @@ function build(
     },
     async withTransaction(fn) {
       if (client) return fn(db, client);
-      const c = await shared.pool.connect();
+      const c = await shared.pool.connect().catch((err) => Promise.reject(translatePgError(err)));
       try {
         await c.query('BEGIN');
         const result = await fn(build(shared, clientRunner(c), clockRef, c), c);
@@ -117,7 +123,7 @@ function build(
         return result;
       } catch (err) {
         await c.query('ROLLBACK').catch(() => {});
-        throw err;
+        throw translatePgError(err);
       } finally {
         c.release();
       }
@@ -177,9 +183,15 @@ function build(
  */
 export async function openDatabase(
   url: string,
-  options: { system?: string; poolSize?: number; adminEmail?: string } = {},
+  options: {
+    system?: string;
+    poolSize?: number;
+    adminEmail?: string;
+    /** Told of an idle connection that fails (the server gone); @defaultValue a process warning */
+    onConnectionError?: (err: Error) => void;
+  } = {},
 ): Promise<Database> {
-  const pool = newPool(url, options.poolSize ?? 10);
+  const pool = newPool(url, options.poolSize ?? 10, options.onConnectionError);
   try {
     await pool.query('SELECT 1');
   } catch (err) {

@@ -1,9 +1,46 @@
+// The front door of storage: http/, cli/, workers/ and bench/ import storage from here
+// only (test/layers.test.ts holds it), so every query runs through a Database handle,
+// whose errors come out translated and whose caches are shared.
 export type { Database, LogTable, NonconformantOperation } from './database.js';
 export { openDatabase } from './database.js';
-export { dump, load } from './dump.js';
-export { ensureDatabase } from './connection.js';
-export { migrate } from './migrations.js';
-export { requireMigrated } from './schema-check.js';
+export type { HandleQueries } from './handle-queries.js';
+export { dump, load, type Progress } from './dump.js';
+export { createdNotice, databaseName, ensureDatabase, quoteIdent, redactUrl } from './connection.js';
+export { copyRows } from './copy.js';
+export { encodeValue } from './copy-text.js';
+export { isDataError } from './data-errors.js';
+export { type DatabaseIdentity, readDatabaseIdentity } from './identity.js';
+export {
+  AlreadyCleared,
+  lastCleared,
+  lastClearedEnd,
+  listMarkets,
+  lockMarket,
+  type Market,
+  type OpenOrders,
+  ordersArrivedBefore,
+  type PendingMeter,
+  pendingMeters,
+  readMarketTimeline,
+  readOpenOrders,
+  writeClearing,
+  writeMeterFailure,
+  writeMeterSettlements,
+} from './market.js';
+export { type MigrateCommand, migrate, TIMESCALEDB_CHOICES, type TimescaleChoice } from './migrations.js';
+export { isRefusal, translatePgError } from './pg-errors.js';
+export { prepareDatabase } from './prepare.js';
+export { refreshPriceAggregates } from './price-aggregates.js';
+export type { NewOrder } from './queries/orders.js';
+export type { Span } from './queries/ownership.js';
+export type { PriceBucket, PriceRange } from './queries/prices.js';
+export type { PrincipalRow } from './queries/principal.js';
 export type * from './rows.js';
+export { requireMigrated } from './schema-check.js';
+export { DEFAULT_ADMIN_EMAIL } from './seed.js';
+export { describeStorage, type StorageMode } from './storage-mode.js';
 export type { ListOptions } from './table.js';
-export { TABLES, TABLE_ORDER, type TableName } from './tables.js';
+export { type ColumnDef, TABLE_ORDER, TABLES, type TableDef, type TableName } from './tables.js';
+export { issueToken, parseToken, publicToken, secretMatches, TOKEN_SHAPE } from './tokens.js';
+export { uuidv7 } from './uuid.js';
+export { roundTo } from './values.js';

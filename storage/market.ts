@@ -221,10 +221,14 @@ const CARRIED = `
                       AND x.created > c.interval_start)`;
 
 /**
- * Reads the latest version (at `end`) of every order placed for [from, end), keeping the
- * open ones; cancelled orders drop out. With `carryFrom`, also the orders carried into
- * this interval (see CARRIED); the caller passes it only when a change of `interval`
- * can have left any, so the usual read stays one index range.
+ * The book of an interval: reads the latest version (at `end`) of every order placed for
+ * [from, end), keeping the open ones; cancelled orders drop out. With `carryFrom`, also
+ * the orders carried into this interval (see CARRIED); the caller passes it only when a
+ * change of `interval` can have left any, so the usual read stays one index range.
+ * `cut` (at most `end`) reads the interval's own orders as they stood at an earlier time
+ * instead: the book as of then, for the curves of a past read. The clearing
+ * (workers/clear-market.ts) and the supply and demand curves (http/markets.ts) both read
+ * the book here, so they cannot disagree about which orders it holds.
  */
 export async function readOpenOrders(
   client: Client,
@@ -232,15 +236,19 @@ export async function readOpenOrders(
   from: Date,
   end: Date,
   carryFrom: Date | null = null,
+  cut: Date = end,
 ): Promise<OpenOrders> {
+  const at = cut < end ? (carryFrom ? '$5' : '$4') : '$3';
   const own = `SELECT ${OPEN_COLUMNS} FROM (
              SELECT DISTINCT ON (unique_id) * FROM "order"
-             WHERE resource_id = $1 AND interval_start >= $2 AND interval_start < $3 AND created <= $3
+             WHERE resource_id = $1 AND interval_start >= $2 AND interval_start < $3 AND created <= ${at}
              ORDER BY unique_id, created DESC, order_id DESC) o
            WHERE ${CAN_CLEAR}`;
+  const values: unknown[] = carryFrom ? [resourceId, from, end, carryFrom] : [resourceId, from, end];
+  if (cut < end) values.push(cut);
   const { rows } = await client.query({
     text: carryFrom ? `${own} UNION ALL ${CARRIED} ORDER BY order_id` : `${own} ORDER BY order_id`,
-    values: carryFrom ? [resourceId, from, end, carryFrom] : [resourceId, from, end],
+    values,
     rowMode: 'array',
   });
   const n = rows.length;

@@ -10,6 +10,10 @@ const allowed: Record<string, string[]> = {
   http: ['http', 'workers', 'storage', 'engine'],
   cli: ['cli', 'http', 'workers', 'storage', 'engine'],
 };
+// Storage has one front door: every other layer (and bench/, which measures what they
+// offer) imports storage/index.js, never a storage internal.
+const FRONT_DOOR = 'storage/index.js';
+const outsideStorage = ['workers', 'http', 'cli', 'bench'];
 // Modules that do I/O or keep time: not for engine/.
 const io =
   /^(node:)?(fs|net|http|https|child_process|worker_threads|dgram|dns|tls|cluster|fs\/promises)$|^(pg|ioredis|bullmq|piscina|fastify|pino)/;
@@ -24,23 +28,46 @@ async function sources(dir: string): Promise<string[]> {
   return out;
 }
 
+interface Import {
+  readonly file: string;
+  readonly spec: string;
+  /** For a relative import: the path it names from the project root. */
+  readonly target: string | null;
+}
+
+/** Every import of every source file under the folder `layer`. */
+async function importsOf(layer: string): Promise<Import[]> {
+  const project = new URL('../', import.meta.url).pathname;
+  const out: Import[] = [];
+  for (const file of await sources(new URL(`../${layer}/`, import.meta.url).pathname)) {
+    const text = await readFile(file, 'utf8');
+    for (const [, spec] of text.matchAll(/(?:from|import)\s*\(?\s*'([^']+)'/g)) {
+      const target = spec!.startsWith('.')
+        ? new URL(spec!, `file://${file}`).pathname.slice(project.length)
+        : null;
+      out.push({ file, spec: spec!, target });
+    }
+  }
+  return out;
+}
+
 describe('layers', () => {
   for (const layer of Object.keys(allowed)) {
     it(`${layer}/ imports only what its layer may`, async () => {
-      const root = new URL(`../${layer}/`, import.meta.url).pathname;
-      for (const file of await sources(root)) {
-        const text = await readFile(file, 'utf8');
-        for (const [, spec] of text.matchAll(/(?:from|import)\s*\(?\s*'([^']+)'/g)) {
-          if (spec!.startsWith('.')) {
-            const target = new URL(spec!, `file://${file}`).pathname.slice(
-              new URL('../', import.meta.url).pathname.length,
-            );
-            const top = target.split('/')[0]!;
-            if (top in allowed) expect(allowed[layer], `${file} imports ${spec}`).toContain(top);
-          } else if (layer === 'engine') {
-            expect(io.test(spec!), `${file} imports ${spec}`).toBe(false);
-          }
+      for (const { file, spec, target } of await importsOf(layer)) {
+        if (target !== null) {
+          const top = target.split('/')[0]!;
+          if (top in allowed) expect(allowed[layer], `${file} imports ${spec}`).toContain(top);
+        } else if (layer === 'engine') {
+          expect(io.test(spec), `${file} imports ${spec}`).toBe(false);
         }
+      }
+    });
+  }
+  for (const layer of outsideStorage) {
+    it(`${layer}/ enters storage only through ${FRONT_DOOR}`, async () => {
+      for (const { file, spec, target } of await importsOf(layer)) {
+        if (target?.startsWith('storage/')) expect(target, `${file} imports ${spec}`).toBe(FRONT_DOOR);
       }
     });
   }

@@ -1,6 +1,6 @@
 import { toMicro } from '../engine/index.js';
 import type { OrderLimits } from '../engine/order-limits.js';
-import type { OpenOrders } from '../storage/market.js';
+import type { OpenOrders } from '../storage/index.js';
 
 /**
  * The orders of a book that the market's order limits (engine/order-limits.ts) let in.

@@ -12,9 +12,9 @@ import {
   type Market,
   readOpenOrders,
   writeClearing,
-} from '../storage/market.js';
-import { refreshPriceAggregates } from '../storage/price-aggregates.js';
-import type { PriceRow } from '../storage/rows.js';
+} from '../storage/index.js';
+import { refreshPriceAggregates } from '../storage/index.js';
+import type { PriceRow } from '../storage/index.js';
 import { ordersWithinLimits } from './book-limits.js';
 import { engineRefused, failedBook, failureReason, isDeterministic } from './interval-failure.js';
 import { clearOptions, intervalSeconds } from './market-options.js';

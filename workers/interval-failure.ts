@@ -1,7 +1,7 @@
 import { type ClearedBook, DEFAULT_PRICE_CAP } from '../engine/index.js';
 import { ErrorCode, isTessError, TessError } from '../engine/errors.js';
-import { isDataError } from '../storage/data-errors.js';
-import type { Market } from '../storage/market.js';
+import { isDataError } from '../storage/index.js';
+import type { Market } from '../storage/index.js';
 import { clearOptions } from './market-options.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { Database } from '../storage/index.js';
-import { listMarkets } from '../storage/market.js';
+import { listMarkets } from '../storage/index.js';
 import { readPlan } from './market-schedule.js';
 
 /** A market on the market whose clearing has fallen behind. */

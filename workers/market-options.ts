@@ -1,7 +1,7 @@
 import { type ClearOptions, SPECIAL_MODES, type SpecialMode } from '../engine/index.js';
 import { ErrorCode, TessError } from '../engine/errors.js';
 import { isValidInterval } from '../engine/intervals.js';
-import type { Market } from '../storage/market.js';
+import type { Market } from '../storage/index.js';
 
 /** @defaultValue 300 s, the seed's `interval` */
 export const DEFAULT_INTERVAL_SECONDS = 300;

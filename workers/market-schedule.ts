@@ -1,6 +1,6 @@
 import { isValidInterval } from '../engine/intervals.js';
 import type { Database } from '../storage/index.js';
-import { type Market, ordersArrivedBefore, readMarketTimeline } from '../storage/market.js';
+import { type Market, ordersArrivedBefore, readMarketTimeline } from '../storage/index.js';
 import {
   carryFrom,
   type IntervalSetting,

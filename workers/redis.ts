@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { ErrorCode, TessError } from '../engine/errors.js';
-import { redactUrl } from '../storage/connection.js';
+import { redactUrl } from '../storage/index.js';
 
 const START_HINT = 'start it with `docker compose up -d postgres redis`';
 

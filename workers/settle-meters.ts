@@ -9,7 +9,7 @@ import {
   pendingMeters,
   writeMeterFailure,
   writeMeterSettlements,
-} from '../storage/market.js';
+} from '../storage/index.js';
 import { failureReason, isDeterministic } from './interval-failure.js';
 import { meterReadingsUnsettled } from './metrics.js';
 

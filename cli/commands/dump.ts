@@ -2,9 +2,9 @@ import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ErrorCode, TessError } from '../../engine/errors.js';
-import { createdNotice } from '../../storage/connection.js';
+import { createdNotice } from '../../storage/index.js';
 import { type Database, dump, load, openDatabase, requireMigrated } from '../../storage/index.js';
-import { prepareDatabase } from '../../storage/prepare.js';
+import { prepareDatabase } from '../../storage/index.js';
 import { progressBar } from '../progress.js';
 import { readSettings } from '../settings.js';
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { ErrorCode, TessError } from '../../engine/errors.js';
-import { createdNotice, ensureDatabase } from '../../storage/connection.js';
-import { type MigrateCommand, migrate } from '../../storage/migrations.js';
+import { createdNotice, ensureDatabase } from '../../storage/index.js';
+import { type MigrateCommand, migrate } from '../../storage/index.js';
 import { readSettings } from '../settings.js';
 
 function count(value: string, what: string): number {

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { ErrorCode, TessError } from '../../engine/errors.js';
 import { type Database, openDatabase, requireMigrated } from '../../storage/index.js';
-import { configValue } from '../../storage/queries/current.js';
-import { issueToken } from '../../storage/tokens.js';
+import { issueToken } from '../../storage/index.js';
 import { readSettings } from '../settings.js';
 
 function id(value: string, what: string): number {
@@ -18,7 +17,7 @@ async function administrator(db: Database): Promise<number> {
   const systemId = await db.systemId();
   const [found] = await db.user.list({ where: { system_id: systemId, role: 'ADMINISTRATOR' }, limit: 1 });
   if (found) return found.user_id;
-  const email = (await configValue(db.pool, systemId, 'admin-email')) || 'admin@localhost';
+  const email = (await db.configValue(systemId, 'admin-email')) || 'admin@localhost';
   try {
     return (await db.user.add({ system_id: systemId, name: 'administrator', role: 'ADMINISTRATOR', email }))
       .user_id;

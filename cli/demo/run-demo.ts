@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { intervalStart } from '../../engine/intervals.js';
-import { createdNotice } from '../../storage/connection.js';
+import { createdNotice } from '../../storage/index.js';
 import { type Database, openDatabase } from '../../storage/index.js';
 import { connectRedis } from '../../workers/redis.js';
-import { prepareDatabase } from '../../storage/prepare.js';
+import { prepareDatabase } from '../../storage/index.js';
 import { Runtime } from '../../workers/runtime.js';
-import { issueToken } from '../../storage/tokens.js';
+import { issueToken } from '../../storage/index.js';
 import { buildServer } from '../../http/server.js';
 import type { Settings } from '../settings.js';
 import { type Agent, type Bid, population, type Signal } from './agents.js';

@@ -39,24 +39,6 @@ export async function currentOf<T extends TableName>(
   return (rows[0] as RowOf[T]) ?? null;
 }
 
-/** The entry id (id of the first row) of the entry that row `id` belongs to, or null. */
-export async function entryIdOf(db: Queryable, table: TableName, id: number): Promise<number | null> {
-  const def = TABLES[table];
-  const T = quoteIdent(def.name);
-  const ID = quoteIdent(def.id);
-  if (def.key.length === 0) {
-    const { rows } = await db.query(`SELECT ${ID} AS id FROM ${T} WHERE ${ID} = $1`, [id]);
-    return rows[0]?.id ?? null;
-  }
-  const join = def.key.map((k) => `c.${quoteIdent(k)} = f.${quoteIdent(k)}`).join(' AND ');
-  const { rows } = await db.query(
-    `SELECT c.${ID} AS id FROM ${T} f JOIN ${T} c ON ${join}
-     WHERE f.${ID} = $1 ORDER BY c.created, c.${ID} LIMIT 1`,
-    [id],
-  );
-  return rows[0]?.id ?? null;
-}
-
 /** Entry id of the system named `name`, or null. */
 export async function systemIdByName(db: Queryable, name: string): Promise<number | null> {
   const { rows } = await db.query(
