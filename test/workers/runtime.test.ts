@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { intervalStart } from '../../engine/intervals.js';
 import { type PriceMessage, priceChannel } from '../../workers/price-channel.js';
 import { connectRedis } from '../../workers/redis.js';
 import type { Runtime } from '../../workers/runtime.js';
@@ -25,9 +24,9 @@ describe('runtime', () => {
   it('clears at consecutive boundaries, with fills and zero-sum money', async () => {
     const market = await createMarket(t.db, 'rt1', 1, 4);
     // The runtime's clock runs AHEAD ms ahead of the database's: the orders, for the
-    // interval that opens next on the runtime's clock, are written long before that
-    // interval ends on the database's (which stamps them), however busy the machine is.
-    const AHEAD = 5_000;
+    // interval open on the runtime's clock, are written long before that interval ends on
+    // the database's (which stamps them), however busy the machine is.
+    const AHEAD = 3_000;
     const start = await placeOrders(
       t.db,
       market,
@@ -38,7 +37,7 @@ describe('runtime', () => {
         { device: 2, side: 'sell', quantity: 5, price: 15 },
         { device: 3, side: 'sell', quantity: 5, price: 45 },
       ],
-      intervalStart(Date.now() + AHEAD, 1).getTime() + 1_000,
+      Date.now() + AHEAD,
     );
     // Prices are announced on the deployment's own channel (under its prefix).
     listener = await connectRedis(redisUrl());
