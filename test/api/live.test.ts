@@ -1,5 +1,6 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { intervalStart } from '../../engine/intervals.js';
 import type { Runtime } from '../../workers/runtime.js';
 import { waitFor } from '../helpers/market.js';
 import { redisPrefix } from '../helpers/redis.js';
@@ -12,7 +13,9 @@ import { startTestRuntime } from '../helpers/runtime.js';
  * the boundary, the price is served from the runtime's Redis message, and each order's
  * fill and money are readable through the API.
  */
-const api: Api = useApi({ subscriber: true });
+// The server's clock stands at `opens` until real time passes it (see the test).
+let opens = 0;
+const api: Api = useApi({ subscriber: true, now: () => new Date(Math.max(Date.now(), opens)) });
 const queue = redisPrefix();
 let runtime: Runtime;
 let base: string;
@@ -68,9 +71,10 @@ describe('the API and the runtime together', () => {
     ).token;
     runtime = await startTestRuntime(db, queue.prefix, { log: pino({ level: 'silent' }), graceMs: 100 });
 
-    // Placed together just after a boundary, so that all three fall in one interval even
-    // when the machine is slow to answer them.
-    await new Promise((resolve) => setTimeout(resolve, 2000 - (Date.now() % 2000) + 50));
+    // The orders are for the next interval: the intake's clock stands just after its start
+    // until real time gets there, so all three fall in it however slow the machine is to
+    // answer them, and they are written before it ends.
+    opens = intervalStart(Date.now(), 2).getTime() + 2000 + 50;
     const placed = await Promise.all([
       http('POST', '/api/v1/orders', tokens[0], {
         resource: 'capacity',

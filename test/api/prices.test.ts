@@ -4,6 +4,7 @@ import { buildServer } from '../../http/server.js';
 import { readSettings } from '../../cli/settings.js';
 import type { PriceRow } from '../../storage/index.js';
 import { type PriceMessage, priceChannel, publishPrice } from '../../workers/price-channel.js';
+import { waitFor } from '../helpers/market.js';
 import { sleep } from '../helpers/open.js';
 import { call, useApi } from './helpers.js';
 
@@ -45,16 +46,12 @@ const addPrice = (start: number, price: number) =>
   });
 const iso = (row: PriceRow) => row.interval_start.toISOString();
 
-/** GET /prices/current until it serves `priceId` (a message is applied asynchronously). */
-async function until(priceId: number) {
-  let r = await current();
-  for (let i = 0; i < 100 && r.data.price_id !== priceId; i++) {
-    await sleep(10);
-    r = await current();
-  }
-  expect(r.data.price_id).toBe(priceId);
-  return r;
-}
+/** GET /prices/current once it serves `priceId` (a message is applied asynchronously). */
+const until = (priceId: number) =>
+  waitFor(`price ${priceId} served`, async () => {
+    const r = await current();
+    return r.data.price_id === priceId && r;
+  });
 
 const current = (query = 'resource=capacity', headers: Record<string, string> = {}) =>
   call(api.app, 'GET', `/api/v1/prices/current?${query}`, { headers });
@@ -120,11 +117,7 @@ describe('GET /prices/current', () => {
     // The same ids under another system's name: another deployment sharing Redis.
     await publishPrice(api.redis, { ...message, system: 'someone-else', price: -1, price_id: 1_111 });
     await publishPrice(api.redis, message);
-    let r = await current();
-    for (let i = 0; i < 100 && r.data.price_id !== message.price_id; i++) {
-      await sleep(10);
-      r = await current();
-    }
+    const r = await until(message.price_id);
     expect(r.data).toMatchObject({ price_id: row.price_id, price: 55.5, type: 'EXACT', marginal_frac: 0.5 });
     expect(r.headers['cache-control']).toBe('max-age=299');
     expect(r.headers['etag']).toBe(`"${row.price_id}"`);

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { ErrorCode } from '../../engine/errors.js';
+import { ErrorCode, TessError } from '../../engine/errors.js';
 import { TABLE_ORDER } from '../../storage/index.js';
 import { useDatabase } from '../helpers/open.js';
 
@@ -112,16 +112,36 @@ describe('immutability is enforced by the database', () => {
     expect(await t.db.config.get(id)).not.toBeNull();
   });
 
-  it('the storage API reports the guard with a stable code', async () => {
-    const err = await t.db
-      .nonconformant({ event: 'UPDATE', table: 'config', message: 'noop' }, async () => {
-        // Outside the authorized session: a fresh connection has no authorization.
-        await raw('DELETE FROM config');
-      })
+  it('the storage API translates the guard’s refusal into IMMUTABLE, the database’s error as its cause', async () => {
+    // A transaction of the storage API that writes no log row is refused like any session.
+    const plain = await t.db.withTransaction((_tx, c) => c.query('DELETE FROM config')).catch((e) => e);
+    expect(plain).toBeInstanceOf(TessError);
+    expect(plain).toMatchObject({
+      code: ErrorCode.IMMUTABLE,
+      message: 'table "config" is immutable: DELETE refused',
+    });
+    expect(plain.cause).toMatchObject({ code: 'TS001' });
+    // A logged operation is refused on the one table no log row opens: the log itself.
+    const logged = await t.db
+      .nonconformant({ event: 'DELETE', table: 'log', message: 'erase the log' }, (c) =>
+        c.query('DELETE FROM log'),
+      )
       .catch((e) => e);
-    expect(err.code).toBe('TS001');
-    const viaPool = await t.db.withTransaction((_tx, c) => c.query('DELETE FROM config')).catch((e) => e);
-    expect(viaPool.code).toBe('TS001');
-    expect(ErrorCode.IMMUTABLE).toBe('IMMUTABLE');
+    expect(logged).toBeInstanceOf(TessError);
+    expect(logged).toMatchObject({
+      code: ErrorCode.IMMUTABLE,
+      message: 'table "log" is immutable: DELETE refused',
+    });
+    expect(logged.cause).toMatchObject({ code: 'TS001' });
+    // A raw connection opened while an operation is authorised is not authorised by it.
+    await expect(
+      t.db.nonconformant({ event: 'DELETE', table: 'config', message: 'doomed' }, async () => {
+        const outside = await raw('DELETE FROM config').catch((e) => e);
+        expect(outside.code).toBe('TS001');
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    expect(await t.db.config.find({ name: 'x' })).not.toBeNull();
+    expect((await t.db.log.list({ where: { message: 'erase the log' } })).length).toBe(0);
   });
 });

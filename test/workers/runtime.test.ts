@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PriceMessage, subscribePrices } from '../../workers/price-channel.js';
+import { type PriceMessage, priceChannel } from '../../workers/price-channel.js';
 import { connectRedis } from '../../workers/redis.js';
 import type { Runtime } from '../../workers/runtime.js';
 import { createMarket, placeOrders, waitFor } from '../helpers/market.js';
@@ -23,8 +23,10 @@ afterAll(async () => {
 describe('runtime', () => {
   it('clears at consecutive boundaries, with fills and zero-sum money', async () => {
     const market = await createMarket(t.db, 'rt1', 1, 4);
-    // For the next interval: on a busy machine, writing orders for the open one could
-    // commit after it ended (an order that late stays open, by design).
+    // The runtime's clock runs AHEAD ms ahead of the database's: the orders, for the
+    // interval open on the runtime's clock, are written long before that interval ends on
+    // the database's (which stamps them), however busy the machine is.
+    const AHEAD = 3_000;
     const start = await placeOrders(
       t.db,
       market,
@@ -35,13 +37,14 @@ describe('runtime', () => {
         { device: 2, side: 'sell', quantity: 5, price: 15 },
         { device: 3, side: 'sell', quantity: 5, price: 45 },
       ],
-      Date.now() + 1_000,
+      Date.now() + AHEAD,
     );
     // Prices are announced on the deployment's own channel (under its prefix).
     listener = await connectRedis(redisUrl());
     const heard: PriceMessage[] = [];
-    await subscribePrices(listener, (m) => heard.push(m), redis.prefix);
-    runtime = await startTestRuntime(t.db, redis.prefix);
+    listener.on('message', (_channel, text) => heard.push(JSON.parse(text) as PriceMessage));
+    await listener.subscribe(priceChannel(market.systemId, redis.prefix));
+    runtime = await startTestRuntime(t.db, redis.prefix, { now: () => Date.now() + AHEAD });
     const prices = await waitFor('three prices', async () => {
       const { rows } = await t.db.pool.query(
         'SELECT * FROM price WHERE resource_id = $1 AND interval_start >= $2 ORDER BY interval_start',
