@@ -1,5 +1,6 @@
 export type { Database, LogTable, NonconformantOperation } from './database.js';
 export { openDatabase } from './database.js';
+export { isDataError } from './data-errors.js';
 export { dump, load } from './dump.js';
 export { ensureDatabase } from './connection.js';
 export { migrate } from './migrations.js';
