@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PriceMessage, subscribePrices } from '../../workers/price-channel.js';
+import type { PriceMessage } from '../../workers/price-channel.js';
 import { connectRedis } from '../../workers/redis.js';
 import type { Runtime } from '../../workers/runtime.js';
 import { createMarket, placeOrders, waitFor } from '../helpers/market.js';
 import { startTestRuntime } from '../helpers/runtime.js';
 import { useDatabase } from '../helpers/open.js';
-import { redisPrefix } from '../helpers/redis.js';
+import { hearPrices, redisPrefix } from '../helpers/redis.js';
 import { redisUrl } from '../helpers/server-url.js';
 
 const t = useDatabase();
@@ -40,7 +40,7 @@ describe('runtime', () => {
     // Prices are announced on the deployment's own channel (under its prefix).
     listener = await connectRedis(redisUrl());
     const heard: PriceMessage[] = [];
-    await subscribePrices(listener, (m) => heard.push(m), redis.prefix);
+    await hearPrices(listener, (m) => heard.push(m), redis.prefix);
     runtime = await startTestRuntime(t.db, redis.prefix);
     const prices = await waitFor('three prices', async () => {
       const { rows } = await t.db.pool.query(
