@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeValue } from '../storage/index.js';
+import { encodeValue } from './copy-text.js';
 import { TABLES } from '../storage/index.js';
 import { createBenchDatabase } from './database.js';
 import { createDevices, orderRows } from './fixtures.js';

@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { listMarkets } from '../storage/index.js';
-import { clearInterval, type IntervalOutcome } from '../workers/clear-market.js';
+import { clearMarketInterval, type IntervalOutcome } from '../workers/clear-market.js';
 import { ClearingPool } from '../workers/pool.js';
 import { createBenchDatabase } from './database.js';
 import { createDevices, orderRows } from './fixtures.js';
@@ -36,7 +36,7 @@ export const interval: Benchmark<{ orders: number }> = {
           next += seconds * 1000;
           await bench.db.order.addMany(orderRows(owners, orders, from, next) as never);
           return timed(orders, async () => {
-            const outcome = await clearInterval(deps, { ...market!, created: new Date(0) }, from, end);
+            const outcome = await clearMarketInterval(deps, { ...market!, created: new Date(0) }, from, end);
             if (!outcome.price) throw new Error('interval was not written');
             phases.push(outcome.ms);
           });

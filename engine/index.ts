@@ -46,7 +46,6 @@ export {
   validateClearInput,
 } from './clear-input.js';
 export { fillSide, shareLevel } from './fills.js';
-export { GLOSSARY_TERMS } from './glossary.js';
 export {
   checkSettlementRange,
   intervalHours,

@@ -1,4 +1,6 @@
 import { Counter, Histogram } from 'prom-client';
+import { ErrorCode, isTessError } from '../engine/errors.js';
+import { isDataError } from '../storage/index.js';
 import { registry } from '../workers/metrics.js';
 
 const batches = new Counter({
@@ -20,6 +22,21 @@ interface Waiting<R> {
   reject(err: unknown): void;
 }
 
+/** Where a failed batch is told (pino's and Fastify's loggers fit). */
+export interface BatchLog {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+/**
+ * Whether a batch failed because of a row it carried: PostgreSQL refusing a value or a
+ * constraint (SQLSTATE classes 22 and 23, raw or as a translated error's cause) or
+ * storage refusing a row as INVALID. Only then may the other rows succeed alone; any
+ * other failure (an outage, a pool timeout) would fail every row the same way.
+ */
+export const isRowError = (err: unknown): boolean =>
+  isDataError(err) || (isTessError(err) && err.code === ErrorCode.INVALID);
+
 export interface GroupCommitOptions {
   /** How long the first row of a batch waits for others. @defaultValue 2 */
   readonly delayMs?: number;
@@ -27,13 +44,17 @@ export interface GroupCommitOptions {
   readonly maxBatch?: number;
   /** Batches being written at once. @defaultValue 2 */
   readonly maxInFlight?: number;
+  /** Told once of each failed batch. @defaultValue none */
+  readonly log?: BatchLog;
 }
 
 /**
  * Group commit: rows submitted within `delayMs` of a batch's first row, or while the
  * batches before it are being written, are written together in one statement and
- * transaction; each submitter is answered after its batch commits. If a batch fails,
- * its rows are written one by one, so one bad row cannot fail the others.
+ * transaction; each submitter is answered after its batch commits. If a batch fails
+ * because of a row it carried (isRowError), its rows are written one by one, so one bad
+ * row cannot fail the others; any other failure answers every row of the batch with it,
+ * so an outage costs one statement per batch, not one per row.
  */
 export class GroupCommit<R> {
   private pending: Waiting<R>[] = [];
@@ -42,6 +63,7 @@ export class GroupCommit<R> {
   private readonly delayMs: number;
   private readonly maxBatch: number;
   private readonly maxInFlight: number;
+  private readonly log: BatchLog | undefined;
 
   constructor(
     /** Writes a batch in one transaction; returns the id of each row, in order. */
@@ -53,6 +75,7 @@ export class GroupCommit<R> {
     this.delayMs = options.delayMs ?? 2;
     this.maxBatch = options.maxBatch ?? 2000;
     this.maxInFlight = options.maxInFlight ?? 2;
+    this.log = options.log;
   }
 
   /** Queues a row; resolves with its id once it is committed. */
@@ -96,8 +119,18 @@ export class GroupCommit<R> {
       batches.inc({ mode: 'batch' });
       for (let i = 0; i < batch.length; i++) batch[i]!.resolve(ids[i]!);
       return;
-    } catch {
+    } catch (err) {
+      if (!isRowError(err)) {
+        batches.inc({ mode: 'failed' });
+        this.log?.error(
+          { err, rows: batch.length },
+          'batch failed; each of its rows is answered with the error',
+        );
+        for (const w of batch) w.reject(err);
+        return;
+      }
       batches.inc({ mode: 'one-by-one' });
+      this.log?.warn({ err, rows: batch.length }, 'batch refused a row; writing its rows one by one');
     }
     for (const w of batch) {
       try {

@@ -64,8 +64,8 @@ const OrderChange = Type.Object(
 /**
  * Group commit of order intake: each batch is one multi-row INSERT (one round trip, its
  * own transaction). Orders in a batch carry fresh random unique_ids and entry ids, so
- * they need none of the key checks of a generic add; a failed batch is written again
- * row by row through storage's add.
+ * they need none of the key checks of a generic add; a batch refused for a row it
+ * carried is written again row by row through storage's add (GroupCommit).
  */
 export function orderIntake(db: Database, options?: GroupCommitOptions): GroupCommit<OrderIntake> {
   return new GroupCommit<OrderIntake>(

@@ -1,6 +1,8 @@
+import { Value } from '@sinclair/typebox/value';
 import type { Redis } from 'ioredis';
 import type { Database, PriceRow } from '../storage/index.js';
 import { DEFAULT_PREFIX, type PriceMessage, priceChannelPattern } from '../workers/price-channel.js';
+import { PriceMessageSchema } from '../workers/price-message.js';
 import type { Directory } from './directory.js';
 
 /** A price as GET /prices/current serves it: the runtime's message, plus when its interval cleared. */
@@ -52,8 +54,7 @@ export function viewOfRow(row: PriceRow, system: string, systemId: number, resou
   };
 }
 
-const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-const isTime = (v: unknown): v is string => typeof v === 'string' && !Number.isNaN(Date.parse(v));
+const isTime = (v: string): boolean => !Number.isNaN(Date.parse(v));
 
 /**
  * The latest cleared price of each resource, in memory. Refreshed by the runtime's
@@ -80,9 +81,9 @@ export class PriceCache {
   async start(subscriber: Redis | undefined): Promise<void> {
     if (!subscriber) return;
     const onMessage = (_pattern: string, _channel: string, text: string) => {
-      let message: PriceMessage;
+      let message: unknown;
       try {
-        message = JSON.parse(text) as PriceMessage;
+        message = JSON.parse(text);
       } catch {
         return;
       }
@@ -99,7 +100,8 @@ export class PriceCache {
   }
 
   /**
-   * Applies a PriceMessage. Messages about a system or resource this database does not
+   * Applies a PriceMessage; anything else (not of PriceMessageSchema, or with times that
+   * do not parse) is ignored. Messages about a system or resource this database does not
    * know under that id and name (another deployment on the same Redis) are ignored, as
    * are messages older than the price held. A message is only a hint: the price served
    * is the row it names, read back from the database, and only if that row is of the
@@ -108,11 +110,9 @@ export class PriceCache {
    * message can neither serve a price that was never committed nor hold the cache shut
    * against later prices.
    */
-  async onMessage(m: PriceMessage): Promise<boolean> {
-    if (!m || typeof m !== 'object') return false;
-    if (!isNum(m.system_id) || !isNum(m.resource_id) || !isNum(m.price_id)) return false;
+  async onMessage(m: unknown): Promise<boolean> {
+    if (!Value.Check(PriceMessageSchema, m)) return false;
     if (!isTime(m.interval_start) || !isTime(m.next_boundary)) return false;
-    if (typeof m.system !== 'string' || typeof m.resource !== 'string') return false;
     if ((await this.directory.systemName(m.system_id)) !== m.system) return false;
     if ((await this.directory.resourceId(m.system_id, m.resource)) !== m.resource_id) return false;
     const key = `${m.system_id}:${m.resource_id}`;
@@ -120,7 +120,6 @@ export class PriceCache {
     if (start > this.now().getTime()) return false;
     const held = this.prices.get(key);
     if (held && (held.intervalStart > start || held.priceId === m.price_id)) return false;
-    if (!Number.isSafeInteger(m.price_id) || m.price_id < 1) return false;
     const row = await this.db.price.get(m.price_id);
     if (!row || row.resource_id !== m.resource_id || row.interval_start.getTime() !== start) return false;
     const view = viewOfRow(row, m.system, m.system_id, m.resource);

@@ -107,4 +107,3 @@ export const IdParams = Type.Object(
   { id: Type.String({ pattern: INT_PATTERN }) },
   { additionalProperties: false },
 );
-export const AsofQuery = Type.Object({ asof: Type.String() }, { additionalProperties: false });

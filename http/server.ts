@@ -102,7 +102,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
 
   const directory = new Directory(db, redis, subscriber);
   const prices = new PriceCache(db, directory, now, settings.queuePrefix);
-  const orders = orderIntake(db, deps.orderBatch);
+  const orders = orderIntake(db, { log: app.log, ...deps.orderBatch });
   app.addHook('onClose', async () => {
     await orders.close();
     prices.stop();

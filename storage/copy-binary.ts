@@ -10,7 +10,7 @@ import { toMicro } from './values.js';
  * field an int32 length (−1 for NULL) and the value; an int16 −1 ends it.
  */
 const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
-/** Microseconds between the Unix epoch and PostgreSQL's (2000-01-01). */
+/** Milliseconds between the Unix epoch and PostgreSQL's (2000-01-01); timestamps are sent in microseconds from it. */
 const PG_EPOCH_MS = 946_684_800_000;
 const TWO_32 = 4_294_967_296;
 
@@ -118,8 +118,8 @@ export class BinaryRows {
 
   /**
    * numeric in base-10000 digits: ndigits, weight (of the first digit), sign, dscale,
-   * then the digits. Money is an integer of micro-units, so six decimals (two and a half
-   * digit groups) follow the point.
+   * then the digits. Money is an integer of micro-units, so six decimals (one and a half
+   * digit groups, written as two) follow the point.
    */
   private numeric(micro: number): void {
     const negative = micro < 0;

@@ -7,7 +7,6 @@ export type { HandleQueries } from './handle-queries.js';
 export { dump, load, type Progress } from './dump.js';
 export { createdNotice, databaseName, ensureDatabase, quoteIdent, redactUrl } from './connection.js';
 export { copyRows } from './copy.js';
-export { encodeValue } from './copy-text.js';
 export { isDataError } from './data-errors.js';
 export { type DatabaseIdentity, readDatabaseIdentity } from './identity.js';
 export {
@@ -40,7 +39,14 @@ export { requireMigrated } from './schema-check.js';
 export { DEFAULT_ADMIN_EMAIL } from './seed.js';
 export { describeStorage, type StorageMode } from './storage-mode.js';
 export type { ListOptions } from './table.js';
-export { type ColumnDef, TABLE_ORDER, TABLES, type TableDef, type TableName } from './tables.js';
+export {
+  type ColumnDef,
+  type ColumnKind,
+  TABLE_ORDER,
+  TABLES,
+  type TableDef,
+  type TableName,
+} from './tables.js';
 export { issueToken, parseToken, publicToken, secretMatches, TOKEN_SHAPE } from './tokens.js';
 export { uuidv7 } from './uuid.js';
-export { roundTo } from './values.js';
+export { microToDecimal, roundTo, toMicro } from './values.js';

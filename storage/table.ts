@@ -52,8 +52,10 @@ export interface ListOptions {
  * in every unique index).
  */
 export class Table<T extends TableName> {
-  private readonly T: string;
-  private readonly ID: string;
+  /** The table's name, quoted for SQL. */
+  private readonly tableSql: string;
+  /** Its id column's name, quoted for SQL. */
+  private readonly idSql: string;
   private readonly cols: string[];
 
   constructor(
@@ -61,8 +63,8 @@ export class Table<T extends TableName> {
     private readonly ctx: TableContext,
     private readonly hooks: TableHooks = {},
   ) {
-    this.T = quoteIdent(def.name);
-    this.ID = quoteIdent(def.id);
+    this.tableSql = quoteIdent(def.name);
+    this.idSql = quoteIdent(def.id);
     this.cols = def.columns.map((col) => col.name);
   }
 
@@ -73,7 +75,10 @@ export class Table<T extends TableName> {
     if (!Number.isSafeInteger(id))
       throw new TessError(ErrorCode.INVALID, `${this.def.id} must be an integer`);
     const { rows } = await this.ctx.runner.read((c) =>
-      c.query(`SELECT * FROM ${this.T} WHERE ${this.ID} = $1 AND created <= $2`, [id, this.clockParam()]),
+      c.query(`SELECT * FROM ${this.tableSql} WHERE ${this.idSql} = $1 AND created <= $2`, [
+        id,
+        this.clockParam(),
+      ]),
     );
     return (rows[0] as RowOf[T]) ?? null;
   }
@@ -105,15 +110,18 @@ export class Table<T extends TableName> {
     const names = Object.keys(crit);
     if (key.length === 0) {
       const w = ['created <= $1', ...where(names)].join(' AND ');
-      return { sql: `SELECT ${this.ID} AS id FROM ${this.T} WHERE ${w} ORDER BY ${this.ID} LIMIT 2`, params };
+      return {
+        sql: `SELECT ${this.idSql} AS id FROM ${this.tableSql} WHERE ${w} ORDER BY ${this.idSql} LIMIT 2`,
+        params,
+      };
     }
-    const order = `ORDER BY created DESC, ${this.ID} DESC`;
+    const order = `ORDER BY created DESC, ${this.idSql} DESC`;
     if (key.every((k) => k in crit && crit[k] !== null)) {
       const inner = ['created <= $1', ...where([...key])].join(' AND ');
       const rest = names.filter((n) => !key.includes(n));
       const outer = rest.length ? `WHERE ${where(rest).join(' AND ')}` : '';
       return {
-        sql: `SELECT ${this.ID} AS id FROM (SELECT * FROM ${this.T} WHERE ${inner} ${order} LIMIT 1) cur ${outer}`,
+        sql: `SELECT ${this.idSql} AS id FROM (SELECT * FROM ${this.tableSql} WHERE ${inner} ${order} LIMIT 1) cur ${outer}`,
         params,
       };
     }
@@ -121,10 +129,10 @@ export class Table<T extends TableName> {
     const w = where(names);
     const filter = w.length ? w.join(' AND ') : 'true';
     return {
-      sql: `SELECT ${this.ID} AS id FROM (
-              SELECT DISTINCT ON (${k}) * FROM ${this.T}
-              WHERE created <= $1 AND (${k}) IN (SELECT ${k} FROM ${this.T} WHERE created <= $1 AND ${filter})
-              ORDER BY ${k}, created DESC, ${this.ID} DESC) cur
+      sql: `SELECT ${this.idSql} AS id FROM (
+              SELECT DISTINCT ON (${k}) * FROM ${this.tableSql}
+              WHERE created <= $1 AND (${k}) IN (SELECT ${k} FROM ${this.tableSql} WHERE created <= $1 AND ${filter})
+              ORDER BY ${k}, created DESC, ${this.idSql} DESC) cur
             WHERE ${filter} LIMIT 2`,
       params,
     };
@@ -159,18 +167,18 @@ export class Table<T extends TableName> {
     const key = this.def.key.map(quoteIdent);
     const newer = key.length
       ? [
-          `NOT EXISTS (SELECT 1 FROM ${this.T} n WHERE ${key.map((k) => `n.${k} = r.${k}`).join(' AND ')}`,
-          ` AND n.created <= $1 AND (n.created, n.${this.ID}) > (r.created, r.${this.ID}))`,
+          `NOT EXISTS (SELECT 1 FROM ${this.tableSql} n WHERE ${key.map((k) => `n.${k} = r.${k}`).join(' AND ')}`,
+          ` AND n.created <= $1 AND (n.created, n.${this.idSql}) > (r.created, r.${this.idSql}))`,
         ].join('')
       : 'true';
     const spans = options.begunWithin;
     if (spans && spans.length === 0) return null;
-    let from = `${this.T} r`;
+    let from = `${this.tableSql} r`;
     const within: string[] = [];
     if (spans) {
       let began = 'r.created';
       if (key.length) {
-        from += ` CROSS JOIN LATERAL (SELECT min(b.created) AS began FROM ${this.T} b WHERE ${key.map((k) => `b.${k} = r.${k}`).join(' AND ')}) e`;
+        from += ` CROSS JOIN LATERAL (SELECT min(b.created) AS began FROM ${this.tableSql} b WHERE ${key.map((k) => `b.${k} = r.${k}`).join(' AND ')}) e`;
         began = 'e.began';
       }
       const terms = spans.map((span) => {
@@ -182,8 +190,8 @@ export class Table<T extends TableName> {
       });
       within.push(`(${terms.join(' OR ')})`);
     }
-    const where = ['r.created <= $1', `r.${this.ID} > $2`, newer, ...filters, ...within].join(' AND ');
-    return { sql: `SELECT r.* FROM ${from} WHERE ${where} ORDER BY r.${this.ID} LIMIT $3`, params };
+    const where = ['r.created <= $1', `r.${this.idSql} > $2`, newer, ...filters, ...within].join(' AND ');
+    return { sql: `SELECT r.* FROM ${from} WHERE ${where} ORDER BY r.${this.idSql} LIMIT $3`, params };
   }
 
   // ---- writes ------------------------------------------------------------------------
@@ -248,7 +256,7 @@ export class Table<T extends TableName> {
   async reserveIds(n: number): Promise<number[]> {
     const { rows } = await this.ctx.runner.read((c) =>
       c.query(`SELECT nextval(pg_get_serial_sequence($1, $2)) AS id FROM generate_series(1, $3)`, [
-        this.T,
+        this.tableSql,
         this.def.id,
         n,
       ]),
@@ -295,9 +303,9 @@ export class Table<T extends TableName> {
     const cols = key.map(quoteIdent).join(', ');
     const unnest = key.map((_, i) => `$${i + 1}::${types[i]}`).join(', ');
     const { rows: current } = await client.query(
-      `SELECT DISTINCT ON (${cols}) t.* FROM ${this.T} t
+      `SELECT DISTINCT ON (${cols}) t.* FROM ${this.tableSql} t
        JOIN unnest(${unnest}) AS k(${cols}) USING (${cols})
-       ORDER BY ${cols}, t.created DESC, t.${this.ID} DESC`,
+       ORDER BY ${cols}, t.created DESC, t.${this.idSql} DESC`,
       arrays,
     );
     const keyOf = (r: Values) =>
@@ -319,7 +327,7 @@ export class Table<T extends TableName> {
 
   private async insert(client: Client, row: Values): Promise<Values> {
     const names = this.cols.filter((n) => row[n] !== null && row[n] !== undefined);
-    const sql = `INSERT INTO ${this.T} (${names.map(quoteIdent).join(', ')}) VALUES (${names.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING *`;
+    const sql = `INSERT INTO ${this.tableSql} (${names.map(quoteIdent).join(', ')}) VALUES (${names.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING *`;
     const { rows } = await client.query(
       sql,
       names.map((n) => row[n]),
@@ -384,7 +392,7 @@ export class Table<T extends TableName> {
     const key = this.def.key;
     const w = key.map((k, i) => `${quoteIdent(k)} = $${i + 1}`).join(' AND ');
     const { rows } = await client.query(
-      `SELECT * FROM ${this.T} WHERE ${w} ORDER BY created DESC, ${this.ID} DESC LIMIT 1`,
+      `SELECT * FROM ${this.tableSql} WHERE ${w} ORDER BY created DESC, ${this.idSql} DESC LIMIT 1`,
       key.map((k) => row[k]),
     );
     return rows[0];

@@ -50,19 +50,3 @@ export async function publishPrice(
 ): Promise<void> {
   await redis.publish(priceChannel(message.system_id, prefix), JSON.stringify(message));
 }
-
-/** Subscribes `subscriber` (a connection used only for this) to every system's prices. */
-export async function subscribePrices(
-  subscriber: Redis,
-  onPrice: (message: PriceMessage) => void,
-  prefix: string = DEFAULT_PREFIX,
-): Promise<void> {
-  subscriber.on('pmessage', (_pattern, _channel, text) => {
-    try {
-      onPrice(JSON.parse(text) as PriceMessage);
-    } catch {
-      // A malformed message is ignored; the next boundary brings a fresh one.
-    }
-  });
-  await subscriber.psubscribe(priceChannelPattern(prefix));
-}

@@ -2,13 +2,11 @@ import type { Command } from 'commander';
 import { ErrorCode, TessError } from '../../engine/errors.js';
 import { createdNotice, ensureDatabase } from '../../storage/index.js';
 import { type MigrateCommand, migrate } from '../../storage/index.js';
+import { wholeNumber } from '../arguments.js';
 import { readSettings } from '../settings.js';
 
-function count(value: string, what: string): number {
-  if (!/^\d+$/.test(value))
-    throw new TessError(ErrorCode.INVALID, `${what} must be a whole number, not "${value}"`);
-  return Number(value);
-}
+const steps = wholeNumber('N');
+const version = wholeNumber('V');
 
 export function registerMigrate(program: Command): void {
   const cmd = program
@@ -33,31 +31,34 @@ export function registerMigrate(program: Command): void {
   };
 
   cmd
-    .command('up [N]')
+    .command('up')
+    .argument('[N]', 'how many', steps)
     .description('apply all pending migrations, or the next N')
-    .action((n?: string) => run({ kind: 'up', ...(n === undefined ? {} : { steps: count(n, 'N') }) }));
+    .action((n?: number) => run({ kind: 'up', ...(n === undefined ? {} : { steps: n }) }));
   cmd
-    .command('down [N]')
+    .command('down')
+    .argument('[N]', 'how many', steps)
     .description('undo the last N migrations (--all: every one)')
     .option('--all', 'undo every migration')
-    .action((n: string | undefined, opts: { all?: boolean }) => {
+    .action((n: number | undefined, opts: { all?: boolean }) => {
       if (n === undefined && !opts.all) {
         throw new TessError(
           ErrorCode.INVALID,
           'migrate down needs a count N, or --all to undo every migration',
         );
       }
-      return run({ kind: 'down', ...(n === undefined ? {} : { steps: count(n, 'N') }) });
+      return run({ kind: 'down', ...(n === undefined ? {} : { steps: n }) });
     });
   cmd
     .command('version')
     .description('print the current version')
     .action(() => run({ kind: 'version' }));
   cmd
-    .command('force <V>')
+    .command('force')
+    .argument('<V>', 'the version', (v: string) => (v === '-1' ? null : version(v)))
     .description(
       'mark version V as applied and clean, without running anything (-1: none); after a failed ' +
         'migration: the version before it, then `up` to retry, or the failed one if you applied it by hand',
     )
-    .action((v: string) => run({ kind: 'force', version: v === '-1' ? null : count(v, 'V') }));
+    .action((v: number | null) => run({ kind: 'force', version: v }));
 }

@@ -2,15 +2,8 @@ import type { Command } from 'commander';
 import { ErrorCode, TessError } from '../../engine/errors.js';
 import { type Database, openDatabase, requireMigrated } from '../../storage/index.js';
 import { issueToken } from '../../storage/index.js';
+import { wholeNumber } from '../arguments.js';
 import { readSettings } from '../settings.js';
-
-function id(value: string, what: string): number {
-  const n = Number(value);
-  if (!/^\d{1,15}$/.test(value) || n < 1) {
-    throw new TessError(ErrorCode.INVALID, `${what} must be a positive whole number, not "${value}"`);
-  }
-  return n;
-}
 
 /** The entry id of an ADMINISTRATOR of the default system, created (from its admin-email config) when there is none. */
 async function administrator(db: Database): Promise<number> {
@@ -38,17 +31,20 @@ export function registerToken(program: Command): void {
     .command('create')
     .description('issue a token and print it (only it) on standard output; it cannot be shown again')
     .option('--admin', 'for an ADMINISTRATOR of the default system (created if missing)')
-    .option('--user <ID>', 'for this user')
-    .option('--device <ID>', 'for this device (it may place orders and post meter readings)')
-    .action(async (opts: { admin?: boolean; user?: string; device?: string }) => {
+    .option('--user <ID>', 'for this user', wholeNumber('--user', 1))
+    .option(
+      '--device <ID>',
+      'for this device (it may place orders and post meter readings)',
+      wholeNumber('--device', 1),
+    )
+    .action(async (opts: { admin?: boolean; user?: number; device?: number }) => {
       const chosen = [opts.admin, opts.user, opts.device].filter((o) => o !== undefined).length;
       if (chosen !== 1)
         throw new TessError(
           ErrorCode.INVALID,
           'token create needs exactly one of --admin, --user ID, --device ID',
         );
-      const userId = opts.user === undefined ? undefined : id(opts.user, '--user');
-      const deviceId = opts.device === undefined ? undefined : id(opts.device, '--device');
+      const { user: userId, device: deviceId } = opts;
       const { databaseUrl, adminEmail } = readSettings();
       // One line naming the database and what to run, rather than `relation … does not exist`.
       await requireMigrated(databaseUrl);

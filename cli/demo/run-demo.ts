@@ -45,12 +45,19 @@ const FIRST_HOUR = 6;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 const clock = (d: Date) => d.toISOString().slice(11, 19);
 
-/** Runs `fn` over items with at most `limit` at once. */
-async function each<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+/** Runs `fn` over items (and their index) with at most `limit` at once. */
+async function each<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) await fn(items[next++]!);
+      while (next < items.length) {
+        const i = next++;
+        await fn(items[i]!, i);
+      }
     }),
   );
 }
@@ -177,8 +184,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
         hours: seconds / 3600,
       };
       const bids = devices.map((d) => d.agent.bid(signal));
-      await each(devices, 32, async (d) => {
-        const bid = bids[devices.indexOf(d)];
+      await each(devices, 32, async (d, i) => {
+        const bid = bids[i];
         if (bid && (await post(d.token, 'orders', { resource: 'capacity', ...bid }))) summary.orders++;
       });
       if (previous) {
@@ -188,8 +195,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
         const price = cleared.get(previous.start);
         if (price !== undefined) {
           const { signal: s, bids: b, start: at } = previous;
-          await each(devices, 32, async (d) => {
-            const i = devices.indexOf(d);
+          await each(devices, 32, async (d, i) => {
             const energy = d.agent.settle(s, b[i]!, price);
             if (d.agent.kind === 'feeder') return;
             const reading = {

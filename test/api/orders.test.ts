@@ -166,11 +166,12 @@ describe('group commit', () => {
     expect(transactions).toBeLessThan(n / 5);
   });
 
-  it('a failing batch is written one by one, so one bad row fails alone', async () => {
+  it('a batch refused for a row is written one by one, so one bad row fails alone', async () => {
     const written: number[] = [];
     const gc = new GroupCommit<number>(
       async () => {
-        throw new Error('batch refused');
+        // A check violation (SQLSTATE 23514): a refusal of the data, not an outage.
+        throw Object.assign(new Error('batch refused'), { code: '23514' });
       },
       async (row) => {
         if (row === 3) throw new Error('row 3 is bad');

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { type PriceMessage, priceChannelPattern } from '../../workers/price-channel.js';
 import { redisUrl } from './server-url.js';
 
 /** A BullMQ prefix private to one test, and a way to delete every key under it. */
@@ -21,4 +22,14 @@ export function redisPrefix(): { prefix: string; clean(): Promise<void> } {
       }
     },
   };
+}
+
+/** Subscribes `subscriber` (a connection used only for this) to every system's prices under `prefix`. */
+export async function hearPrices(
+  subscriber: Redis,
+  onPrice: (message: PriceMessage) => void,
+  prefix: string,
+): Promise<void> {
+  subscriber.on('pmessage', (_pattern, _channel, text) => onPrice(JSON.parse(text) as PriceMessage));
+  await subscriber.psubscribe(priceChannelPattern(prefix));
 }

@@ -2,7 +2,7 @@ import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fillBalances } from '../../storage/balances.js';
 import { listMarkets } from '../../storage/market.js';
-import { clearInterval } from '../../workers/clear-market.js';
+import { clearMarketInterval } from '../../workers/clear-market.js';
 import { ClearingPool } from '../../workers/pool.js';
 import { createMarket } from '../helpers/market.js';
 import { useDatabase } from '../helpers/open.js';
@@ -90,7 +90,7 @@ describe('running balances continue from the latest row, however old', () => {
     const [market] = (await listMarkets(t.db.pool, [m.systemId])).filter(
       (x) => x.resourceId === m.resourceId,
     );
-    const out = await clearInterval(
+    const out = await clearMarketInterval(
       { db: t.db, pool, log: pino({ level: 'silent' }) },
       market!,
       from,

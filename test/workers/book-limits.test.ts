@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { listMarkets } from '../../storage/market.js';
-import { clearInterval } from '../../workers/clear-market.js';
+import { clearMarketInterval } from '../../workers/clear-market.js';
 import { ClearingPool } from '../../workers/pool.js';
 import { createMarket } from '../helpers/market.js';
 import { useDatabase } from '../helpers/open.js';
@@ -55,7 +55,7 @@ describe('order limits at clearing', () => {
     }
     const lines: Record<string, unknown>[] = [];
     const log = pino({ level: 'info' }, { write: (l: string) => lines.push(JSON.parse(l)) });
-    const outcome = await clearInterval({ db: t.db, pool, log }, market!, from, end);
+    const outcome = await clearMarketInterval({ db: t.db, pool, log }, market!, from, end);
     expect(outcome.rejected).toBe(3);
     expect(outcome.price).toMatchObject({ quantity: 5, buyer_total: 5, seller_total: 5 });
     expect(lines.find((l) => l['msg'] === 'interval cleared')).toMatchObject({ orders: 7, rejected: 3 });

@@ -2,7 +2,7 @@ import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ErrorCode, TessError } from '../../engine/errors.js';
 import { listMarkets, type Market } from '../../storage/market.js';
-import { clearDue, clearInterval } from '../../workers/clear-market.js';
+import { clearDue, clearMarketInterval } from '../../workers/clear-market.js';
 import { engineRefused, isDeterministic } from '../../workers/interval-failure.js';
 import { intervalsFailed, registry } from '../../workers/metrics.js';
 import { ClearingPool } from '../../workers/pool.js';
@@ -127,8 +127,8 @@ describe('an interval that cannot clear', () => {
     await book(m, 1, 3);
     const { log } = recordingLog();
     const market = await marketOf(m);
-    const first = await clearInterval({ db: t.db, pool, log }, market, slot(0), slot(1));
-    const second = await clearInterval({ db: t.db, pool, log }, market, slot(1), slot(2));
+    const first = await clearMarketInterval({ db: t.db, pool, log }, market, slot(0), slot(1));
+    const second = await clearMarketInterval({ db: t.db, pool, log }, market, slot(1), slot(2));
     expect(first.price?.type).toBe('FAILURE');
     expect(first.reason).toMatch(/test_small_fills/);
     expect(second.price).toMatchObject({ type: 'SELLER', quantity: 3 });
@@ -148,9 +148,9 @@ describe('an interval that cannot clear', () => {
     );
     await book(m, 0);
     const { log } = recordingLog();
-    await expect(clearInterval({ db: t.db, pool, log }, await marketOf(m), slot(0), slot(1))).rejects.toThrow(
-      /could not clear \(system .*price-cap.*\) nor be recorded as a failure/,
-    );
+    await expect(
+      clearMarketInterval({ db: t.db, pool, log }, await marketOf(m), slot(0), slot(1)),
+    ).rejects.toThrow(/could not clear \(system .*price-cap.*\) nor be recorded as a failure/);
     expect(await intervals(m.resourceId)).toEqual([]);
     const { rows } = await t.db.pool.query(
       `SELECT count(*)::int AS n FROM "order" WHERE resource_id = $1 AND status = 'CLEARED'`,

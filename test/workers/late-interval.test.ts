@@ -5,7 +5,7 @@ import { listMarkets } from '../../storage/market.js';
 import { refreshAllPriceAggregates } from '../../storage/price-aggregates.js';
 import { priceBuckets } from '../../storage/queries/prices.js';
 import { readStorageMode } from '../../storage/storage-mode.js';
-import { clearInterval } from '../../workers/clear-market.js';
+import { clearMarketInterval } from '../../workers/clear-market.js';
 import { ClearingPool } from '../../workers/pool.js';
 import { createMarket } from '../helpers/market.js';
 import { useDatabase } from '../helpers/open.js';
@@ -37,7 +37,7 @@ describe('an interval cleared late (after downtime)', () => {
     });
     await refreshAllPriceAggregates(t.db.pool, new Date());
     const market = (await listMarkets(t.db.pool)).find((x) => x.resourceId === m.resourceId)!;
-    const outcome = await clearInterval(
+    const outcome = await clearMarketInterval(
       { db: t.db, pool, log: pino({ level: 'silent' }) },
       market,
       from,

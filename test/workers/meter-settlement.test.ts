@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { listMarkets, type Market } from '../../storage/market.js';
-import { clearDue, clearInterval } from '../../workers/clear-market.js';
+import { clearDue, clearMarketInterval } from '../../workers/clear-market.js';
 import { ClearingPool } from '../../workers/pool.js';
 import { createMarket, type TestMarket } from '../helpers/market.js';
 import { useDatabase } from '../helpers/open.js';
@@ -19,7 +19,7 @@ async function setUp(name: string, year: number) {
   const lines: Record<string, unknown>[] = [];
   const log = pino({ level: 'info' }, { write: (l: string) => lines.push(JSON.parse(l)) });
   const clear = (k: number) =>
-    clearInterval(
+    clearMarketInterval(
       { db: t.db, pool, log },
       market as Market,
       new Date(from.getTime() + k * HOUR * 1000),

@@ -2,7 +2,7 @@ import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { intervalStart } from '../../engine/intervals.js';
 import { listMarkets, type Market } from '../../storage/market.js';
-import { clearInterval } from '../../workers/clear-market.js';
+import { clearMarketInterval } from '../../workers/clear-market.js';
 import { ClearingPool } from '../../workers/pool.js';
 import { createMarket } from '../helpers/market.js';
 import { sleep, useDatabase } from '../helpers/open.js';
@@ -50,7 +50,7 @@ describe('money goes to whoever owned the device at the time', () => {
     await sleep(5);
     await t.db.order.add(order('buy', device, 3, 40));
     // The interval clears at 10 (SELLER: the seller's price sets it), each buy filled whole.
-    const out = await clearInterval(
+    const out = await clearMarketInterval(
       { db: t.db, pool, log: pino({ level: 'silent' }) },
       market as Market,
       from,
@@ -62,7 +62,7 @@ describe('money goes to whoever owned the device at the time', () => {
     // A reading for the interval (device used 4 of the 5 bought), settled at the next
     // clearing: the interval ran while the move happened; it began under Alice.
     await t.db.meter.add({ device_id: device, resource_id: m.resourceId, interval_start: from, quantity: 4 });
-    await clearInterval(
+    await clearMarketInterval(
       { db: t.db, pool, log: pino({ level: 'silent' }) },
       market as Market,
       end,

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { listMarkets, type Market } from '../../storage/market.js';
-import { clearInterval } from '../../workers/clear-market.js';
+import { clearMarketInterval } from '../../workers/clear-market.js';
 import { ClearingPool } from '../../workers/pool.js';
 import { createMarket, type TestMarket } from '../helpers/market.js';
 import { useDatabase } from '../helpers/open.js';
@@ -19,7 +19,7 @@ async function marketOf(m: TestMarket): Promise<Market> {
 
 /** Clears [from, from + seconds) now (orders placed now count as placed during it). */
 const clear = async (market: Market, from: Date, seconds: number) =>
-  clearInterval({ db: t.db, pool, log }, market, from, new Date(from.getTime() + seconds * 1000));
+  clearMarketInterval({ db: t.db, pool, log }, market, from, new Date(from.getTime() + seconds * 1000));
 
 describe('settlement in the database', () => {
   it('fills pay and receive; meter readings settle their deviation; a correction books the difference', async () => {

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { listMarkets, type Market } from '../../storage/market.js';
-import { clearInterval } from '../../workers/clear-market.js';
+import { clearMarketInterval } from '../../workers/clear-market.js';
 import { ClearingPool } from '../../workers/pool.js';
 import { createMarket } from '../helpers/market.js';
 import { useDatabase } from '../helpers/open.js';
@@ -110,8 +110,8 @@ describe('no single order or meter reading stops a market', () => {
         }
         await place(next, second);
 
-        const a = await clearInterval({ db: t.db, pool, log }, market as Market, from, next);
-        const b = await clearInterval({ db: t.db, pool, log }, market as Market, next, end);
+        const a = await clearMarketInterval({ db: t.db, pool, log }, market as Market, from, next);
+        const b = await clearMarketInterval({ db: t.db, pool, log }, market as Market, next, end);
         expect(a.price).not.toBeNull();
         // The next interval, an ordinary book, clears as any other: never a FAILURE.
         expect(b.price).not.toBeNull();

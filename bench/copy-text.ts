@@ -1,9 +1,11 @@
-import type { ColumnKind } from './tables.js';
-import { microToDecimal, toMicro } from './values.js';
+import type { ColumnKind } from '../storage/index.js';
+import { microToDecimal, toMicro } from '../storage/index.js';
 
 /**
  * Encodes values in PostgreSQL's COPY text format: tab-separated, \N for null, with
- * backslash escapes for the characters that would break a row.
+ * backslash escapes for the characters that would break a row. The ingest benchmark
+ * writes its psql \copy file with it; TESS itself copies in the binary format
+ * (storage/copy-binary.ts).
  */
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 

@@ -1,0 +1,84 @@
+import type { Market } from '../storage/index.js';
+import type { ClearDeps, IntervalPlan } from './clear-market.js';
+import type { ClearingTimes } from './clearing.js';
+import type { Written } from './interval-transaction.js';
+import { intervalSeconds } from './market-options.js';
+import {
+  clearingSeconds,
+  intervalsCleared,
+  intervalsFailed,
+  ordersLeftOut,
+  ordersPerInterval,
+} from './metrics.js';
+import { publishPrice } from './price-channel.js';
+
+/**
+ * Tells of one interval written (cleared, or recorded as a FAILURE when `reason` is
+ * given): its metrics, its log line and, with Redis, its price on the price channel. A
+ * publish Redis refuses is logged; the API reads the price from the database meanwhile.
+ */
+export async function reportInterval(
+  deps: ClearDeps,
+  market: Market,
+  from: Date,
+  end: Date,
+  plan: IntervalPlan,
+  written: Written,
+  reason: string | undefined,
+  ms: ClearingTimes,
+): Promise<void> {
+  const { price, orders, carried, rejected } = written;
+  ordersPerInterval.observe(orders);
+  intervalsCleared.inc({ type: price.type });
+  if (rejected) ordersLeftOut.inc(rejected);
+  const where = { system: market.system, resource: market.resource, interval: from.toISOString() };
+  if (reason === undefined) {
+    clearingSeconds.observe({ phase: 'read' }, ms.read / 1000);
+    clearingSeconds.observe({ phase: 'clear' }, ms.clear / 1000);
+    clearingSeconds.observe({ phase: 'write' }, ms.write / 1000);
+    deps.log.info(
+      {
+        ...where,
+        orders,
+        ...(carried ? { carried } : {}),
+        ...(rejected ? { rejected } : {}),
+        price: price.price,
+        quantity: price.quantity,
+        type: price.type,
+        ms,
+      },
+      'interval cleared',
+    );
+  } else {
+    intervalsFailed.inc();
+    deps.log.error(
+      { ...where, orders, reason, price: price.price, type: price.type },
+      'interval recorded as FAILURE',
+    );
+  }
+  if (!deps.redis) return;
+  const seconds = Math.round((end.getTime() - from.getTime()) / 1000);
+  await publishPrice(
+    deps.redis,
+    {
+      system_id: market.systemId,
+      system: market.system,
+      resource_id: market.resourceId,
+      resource: market.resource,
+      price_id: price.price_id,
+      interval_start: from.toISOString(),
+      interval_seconds: seconds,
+      price: price.price,
+      quantity: price.quantity,
+      type: price.type,
+      marginal_quantity: price.marginal_quantity,
+      marginal_frac: price.marginal_frac,
+      buyer_total: price.buyer_total,
+      seller_total: price.seller_total,
+      next_boundary: (
+        plan.nextBoundary ?? new Date(end.getTime() + intervalSeconds(market) * 1000)
+      ).toISOString(),
+    },
+    deps.prefix,
+  ).catch((err) => deps.log.warn({ err }, 'price published late: Redis refused it'));
+}
