@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ErrorCode, isTessError } from '../engine/errors.js';
+import { ErrorCode, isTessError } from './error-codes.js';
 import { TABLES, type TableName } from '../storage/index.js';
 import { currentOf, entryIdOf } from '../storage/queries/current.js';
 import { entryBegan } from '../storage/queries/ownership.js';

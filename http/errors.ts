@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ErrorCode, TessError, isTessError } from '../engine/errors.js';
+import { ErrorCode, TessError, isTessError } from './error-codes.js';
 import { httpStatus } from './status.js';
 
 /** The body of every error answer. */

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { ErrorCode } from '../engine/errors.js';
+import { ErrorCode } from './error-codes.js';
 import { intervalPrice, ordersAt } from '../storage/queries/market.js';
 import type { ApiContext } from './context.js';
 import { fail } from './errors.js';

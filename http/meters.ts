@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import { ErrorCode } from '../engine/errors.js';
+import { ErrorCode } from './error-codes.js';
 import { entryIdOf } from '../storage/queries/current.js';
 import { assertOwns } from './auth.js';
 import type { ApiContext } from './context.js';

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ErrorCode } from '../engine/errors.js';
+import { ErrorCode } from './error-codes.js';
 import { intervalStart } from '../engine/intervals.js';
 import type { OrderLimits } from '../engine/order-limits.js';
 import type { Database, OrderRow } from '../storage/index.js';

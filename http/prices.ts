@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ErrorCode } from '../engine/errors.js';
+import { ErrorCode } from './error-codes.js';
 import { priceBuckets, priceHistory } from '../storage/queries/prices.js';
 import type { ApiContext } from './context.js';
 import { fail } from './errors.js';

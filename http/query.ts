@@ -1,4 +1,4 @@
-import { ErrorCode } from '../engine/errors.js';
+import { ErrorCode } from './error-codes.js';
 import type { ColumnDef, TableDef } from '../storage/tables.js';
 import { fail } from './errors.js';
 

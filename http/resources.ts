@@ -1,6 +1,6 @@
 import { type TObject, type TSchema, Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ErrorCode, isTessError } from '../engine/errors.js';
+import { ErrorCode, isTessError } from './error-codes.js';
 import { type Database, TABLE_ORDER, TABLES, type TableName } from '../storage/index.js';
 import { ownershipSpans, type Span } from '../storage/queries/ownership.js';
 import { assertOwns } from './auth.js';

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { ErrorCode } from '../engine/errors.js';
+import { ErrorCode } from './error-codes.js';
 import { entryIdOf } from '../storage/queries/current.js';
 import { userLedger } from '../storage/queries/transactions.js';
 import type { ApiContext } from './context.js';
