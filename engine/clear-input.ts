@@ -1,5 +1,5 @@
 import { type ClearingType, SPECIAL_MODES, type SpecialMode } from './auction.js';
-import { allocateBook, BUY, MICRO, type OrderBook, SELL, toMicro } from './book.js';
+import { allocateBook, BUY, MICRO, type OrderBook, SELL, type Side, toMicro } from './book.js';
 import { type ClearOptions, type ClearResult, clearBook } from './clear.js';
 import { ErrorCode, TessError } from './errors.js';
 
@@ -25,7 +25,7 @@ export interface ClearInput {
 
 export interface ClearOutputFill {
   readonly id: string;
-  readonly side: 'buy' | 'sell';
+  readonly side: Side;
   readonly quantity: number;
   readonly amount: number;
 }

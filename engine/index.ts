@@ -23,6 +23,8 @@ export {
   type OrderBook,
   type OrderInput,
   SELL,
+  type Side,
+  SIDES,
   type SideCode,
   toMicro,
 } from './book.js';

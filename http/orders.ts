@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ErrorCode } from './error-codes.js';
+import { SIDES, type Side } from '../engine/book.js';
 import { intervalStart } from '../engine/intervals.js';
 import type { OrderLimits } from '../engine/order-limits.js';
 import type { Database, OrderRow } from '../storage/index.js';
@@ -18,7 +19,7 @@ import { BASE } from './paths.js';
 import type { TableSpecials } from './resources.js';
 import { Id, OneOf } from './schemas.js';
 
-const Side = OneOf(['buy', 'sell']);
+const SideSchema = OneOf(SIDES);
 const Quantity = Type.Number({
   exclusiveMinimum: 0,
   maximum: MAX_ORDER_QUANTITY,
@@ -37,7 +38,7 @@ export const OrderBody = Type.Object(
     resource_id: Type.Optional(Id),
     device_id: Type.Optional(Id),
     unique_id: Type.Optional(Name),
-    side: Side,
+    side: SideSchema,
     quantity: Quantity,
     price: Price,
   },
@@ -53,13 +54,13 @@ export const OrderAccepted = Type.Object({
 
 /** What a change of an order may name. */
 interface OrderFields {
-  side?: 'buy' | 'sell';
+  side?: Side;
   quantity?: number;
   price?: number;
 }
 
 const OrderChange = Type.Object(
-  { side: Type.Optional(Side), quantity: Type.Optional(Quantity), price: Type.Optional(Price) },
+  { side: Type.Optional(SideSchema), quantity: Type.Optional(Quantity), price: Type.Optional(Price) },
   { additionalProperties: false, minProperties: 1 },
 );
 
@@ -222,7 +223,7 @@ export function orderSpecials(ctx: ApiContext): TableSpecials {
           resource_id?: number;
           device_id?: number;
           unique_id?: string;
-          side: 'buy' | 'sell';
+          side: Side;
           quantity: number;
           price: number;
         };
@@ -271,7 +272,7 @@ export function orderSpecials(ctx: ApiContext): TableSpecials {
       body: Type.Object(
         {
           unique_id: Name,
-          side: Type.Optional(Side),
+          side: Type.Optional(SideSchema),
           quantity: Type.Optional(Quantity),
           price: Type.Optional(Price),
         },
