@@ -1,11 +1,16 @@
+import { type Static, Type } from '@sinclair/typebox';
 import type { Redis } from 'ioredis';
 import type { Database, PriceRow } from '../storage/index.js';
 import { latestPrice } from '../storage/queries/prices.js';
-import { DEFAULT_PREFIX, type PriceMessage, priceChannelPattern } from '../workers/price-channel.js';
+import { DEFAULT_PREFIX, PriceMessage, priceChannelPattern, priceMessage } from '../workers/price-channel.js';
 import type { Directory } from './directory.js';
 
 /** A price as GET /prices/current serves it: the runtime's message, plus when its interval cleared. */
-export type PriceView = PriceMessage & { readonly cleared_at: string };
+export const PriceView = Type.Composite([
+  PriceMessage,
+  Type.Object({ cleared_at: Type.String({ format: 'date-time', description: 'end of the interval' }) }),
+]);
+export type PriceView = Static<typeof PriceView>;
 
 /** A price ready to send: serialized once, with its validator. */
 export interface ServedPrice {
@@ -31,26 +36,9 @@ function serve(view: PriceView, checkAfter: number): ServedPrice {
 }
 
 export function viewOfRow(row: PriceRow, system: string, systemId: number, resource: string): PriceView {
-  const start = row.interval_start.getTime();
-  const step = row.interval_seconds * 1000;
-  return {
-    system,
-    system_id: systemId,
-    resource,
-    resource_id: row.resource_id,
-    price_id: row.price_id,
-    interval_start: row.interval_start.toISOString(),
-    interval_seconds: row.interval_seconds,
-    price: row.price,
-    quantity: row.quantity,
-    type: row.type,
-    marginal_quantity: row.marginal_quantity,
-    marginal_frac: row.marginal_frac,
-    buyer_total: row.buyer_total,
-    seller_total: row.seller_total,
-    cleared_at: new Date(start + step).toISOString(),
-    next_boundary: new Date(start + 2 * step).toISOString(),
-  };
+  const { next_boundary, ...message } = priceMessage(row, { system, system_id: systemId, resource });
+  const clearedAt = row.interval_start.getTime() + row.interval_seconds * 1000;
+  return { ...message, cleared_at: new Date(clearedAt).toISOString(), next_boundary };
 }
 
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);

@@ -17,7 +17,7 @@ import { refreshPriceAggregates } from '../storage/price-aggregates.js';
 import type { PriceRow } from '../storage/rows.js';
 import { ordersWithinLimits } from './book-limits.js';
 import { engineRefused, failedBook, failureReason, isDeterministic } from './interval-failure.js';
-import { clearOptions, intervalSeconds } from './market-options.js';
+import { clearOptions } from './market-options.js';
 import {
   clearingSeconds,
   intervalsCleared,
@@ -27,7 +27,7 @@ import {
 } from './metrics.js';
 import type { ClearingPool } from './pool.js';
 import { readPlan } from './market-schedule.js';
-import { publishPrice } from './price-channel.js';
+import { priceMessage, publishPrice } from './price-channel.js';
 import { settleMeters } from './settle-meters.js';
 
 export interface ClearDeps {
@@ -110,7 +110,7 @@ export async function clearDue(deps: ClearDeps, market: Market, boundary: Date):
 export interface IntervalPlan {
   /** Earliest `interval_start` of orders carried into the interval; null (default) when none can be. */
   readonly carryFrom?: Date | null;
-  /** When the next interval ends, as published with the price. @defaultValue end + the current `interval` */
+  /** When the next interval ends, as published with the price. @defaultValue end + this interval's length (supersededAt) */
   readonly nextBoundary?: Date;
 }
 
@@ -276,7 +276,6 @@ export async function clearInterval(
   end: Date,
   plan: IntervalPlan = {},
 ): Promise<IntervalOutcome> {
-  const seconds = Math.round((end.getTime() - from.getTime()) / 1000);
   const ms = { read: 0, clear: 0, write: 0 };
   const nothing: IntervalOutcome = { from, end, price: null, orders: 0, rejected: 0, ms };
   let written: Written;
@@ -337,29 +336,10 @@ export async function clearInterval(
     );
   }
   if (deps.redis) {
-    await publishPrice(
-      deps.redis,
-      {
-        system_id: market.systemId,
-        system: market.system,
-        resource_id: market.resourceId,
-        resource: market.resource,
-        price_id: price.price_id,
-        interval_start: from.toISOString(),
-        interval_seconds: seconds,
-        price: price.price,
-        quantity: price.quantity,
-        type: price.type,
-        marginal_quantity: price.marginal_quantity,
-        marginal_frac: price.marginal_frac,
-        buyer_total: price.buyer_total,
-        seller_total: price.seller_total,
-        next_boundary: (
-          plan.nextBoundary ?? new Date(end.getTime() + intervalSeconds(market) * 1000)
-        ).toISOString(),
-      },
-      deps.prefix,
-    ).catch((err) => deps.log.warn({ err }, 'price published late: Redis refused it'));
+    const of = { system: market.system, system_id: market.systemId, resource: market.resource };
+    await publishPrice(deps.redis, priceMessage(price, of, plan.nextBoundary), deps.prefix).catch((err) =>
+      deps.log.warn({ err }, 'price published late: Redis refused it'),
+    );
   }
   await settleAfter(deps, market, from, end);
   return { from, end, price, orders, rejected, ms, ...(reason === undefined ? {} : { reason }) };
