@@ -29,7 +29,9 @@ const Time = (description: string) => Type.String({ format: 'date-time', descrip
 /**
  * The served price: what the runtime publishes after an interval commits and, with when
  * its interval cleared, what GET /prices/current answers (http/price-cache.ts). The one
- * definition of its shape; the type is derived from it.
+ * definition of its shape; the type is derived from it. Its times are `format: date-time`
+ * (the OpenAPI document says so); TypeBox's Value.Check knows that format only once it is
+ * registered in its FormatRegistry, and fails every message until then.
  */
 export const PriceMessage = Type.Object({
   system: Type.String(),
