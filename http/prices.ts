@@ -1,12 +1,13 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { parseTime } from '../engine/time.js';
 import { ErrorCode } from './error-codes.js';
 import { priceBuckets, priceHistory } from '../storage/queries/prices.js';
 import type { ApiContext } from './context.js';
 import { fail } from './errors.js';
 import { BASE } from './paths.js';
 import { PriceView, type ServedPrice } from './price-cache.js';
-import { parseAsof, parseTime } from './query.js';
+import { parseAsof } from './query.js';
 import type { TableSpecials } from './resources.js';
 
 /** Most prices one history read returns without bucketing. */
