@@ -38,7 +38,10 @@ export interface OrderInput {
   readonly quantity: number;
 }
 
-/** Converts a quantity in units to integer micro-units (the one rounding step of the engine). */
+/**
+ * Converts a quantity in units to integer micro-units (the one rounding step of the engine).
+ * Of quantities only: money has its own micro-units (storage/values.ts, moneyToMicro).
+ */
 export function toMicro(quantity: number): number {
   return Math.round(quantity * MICRO);
 }

@@ -1,5 +1,5 @@
 import type { ColumnKind } from './tables.js';
-import { microToDecimal, toMicro } from './values.js';
+import { microToDecimal, moneyToMicro } from './values.js';
 
 /**
  * Encodes values in PostgreSQL's COPY text format: tab-separated, \N for null, with
@@ -21,7 +21,7 @@ export function encodeValue(value: unknown, kind: ColumnKind): string {
     case 'text':
       return encodeText(value as string);
     case 'money':
-      return microToDecimal(toMicro(value as number));
+      return microToDecimal(moneyToMicro(value as number));
     default:
       return String(value);
   }

@@ -119,4 +119,8 @@ export function microToDecimal(micro: number): string {
   return `${sign}${whole}.${String(frac).padStart(6, '0')}`;
 }
 
-export const toMicro = (amount: number): number => Math.round(amount * 1e6);
+/**
+ * Money in exact micro-units of the currency (money columns keep six decimals). Not the
+ * engine's toMicro, which is of quantities.
+ */
+export const moneyToMicro = (amount: number): number => Math.round(amount * 1e6);
