@@ -9,6 +9,7 @@ import { currentOf, entryIdOf } from '../storage/queries/current.js';
 import { insertNewOrders } from '../storage/queries/orders.js';
 import { uuidv7 } from '../storage/uuid.js';
 import { roundTo } from '../storage/values.js';
+import { type DeviceWrite, actingDevice } from './acting-device.js';
 import { assertOwns } from './auth.js';
 import type { ApiContext, OrderIntake } from './context.js';
 import type { DeviceMarketInterval, TallyChange } from './device-tallies.js';
@@ -79,26 +80,10 @@ export function orderIntake(db: Database, options?: GroupCommitOptions): GroupCo
 }
 
 /** The device an order is placed for: a device token's own, or the body's device_id for user tokens. */
-async function orderDevice(ctx: ApiContext, request: FastifyRequest, deviceId: number | undefined) {
-  const principal = request.principal!;
-  if (principal.actor === 'DEVICE') {
-    const own = principal.deviceId!;
-    if (
-      deviceId !== undefined &&
-      deviceId !== own &&
-      (await entryIdOf(ctx.db.pool, 'device', deviceId)) !== own
-    ) {
-      throw fail(ErrorCode.FORBIDDEN, 'a device token places orders for its own device only');
-    }
-    return { deviceId: own, systemId: principal.systemId };
-  }
-  if (deviceId === undefined) throw fail(ErrorCode.INVALID, 'body.device_id is required with a user token');
-  await assertOwns(ctx.db, request, 'order', { device_id: deviceId });
-  const systemId = await ctx.directory.deviceSystem(deviceId);
-  const entry = systemId === null ? null : await entryIdOf(ctx.db.pool, 'device', deviceId);
-  if (systemId === null || entry === null) throw fail(ErrorCode.NOT_FOUND, `device ${deviceId} not found`);
-  return { deviceId: entry, systemId };
-}
+const ORDER_WRITE: DeviceWrite = {
+  table: 'order',
+  ownOnly: 'a device token places orders for its own device only',
+};
 
 /** The resource (entry id) named by name or id in a system. */
 export async function resourceOf(
@@ -232,7 +217,7 @@ export function orderSpecials(ctx: ApiContext): TableSpecials {
         if (!(quantity > 0)) {
           throw fail(ErrorCode.INVALID, `body.quantity must be at least 0.000001, not ${body.quantity}`);
         }
-        const { deviceId, systemId } = await orderDevice(ctx, request, body.device_id);
+        const { deviceId, systemId } = await actingDevice(ctx, request, body.device_id, ORDER_WRITE);
         const resourceId = await resourceOf(ctx, systemId, body);
         const limits = await ctx.directory.orderLimits(systemId, resourceId);
         checkOrder(limits, quantity, body.price);
