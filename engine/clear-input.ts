@@ -30,7 +30,11 @@ export interface ClearOutputFill {
   readonly amount: number;
 }
 
-export interface ClearOutput {
+/**
+ * A clearing's figures under the names they are recorded and shown by: the columns of the
+ * price table (storage/rows.ts PriceRow) and the fields of `tess clear`'s output.
+ */
+export interface ClearingFigures {
   readonly price: number;
   readonly quantity: number;
   readonly type: ClearingType;
@@ -38,6 +42,9 @@ export interface ClearOutput {
   readonly marginal_frac: number;
   readonly buyer_total: number;
   readonly seller_total: number;
+}
+
+export interface ClearOutput extends ClearingFigures {
   readonly fills: readonly ClearOutputFill[];
   /** Ids of orders left out because their side could not hold them exactly; absent when none. */
   readonly rejected?: readonly string[];

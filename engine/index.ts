@@ -40,6 +40,7 @@ export {
 } from './clear.js';
 export {
   type ClearInput,
+  type ClearingFigures,
   type ClearOutput,
   type ClearOutputFill,
   clearJson,

@@ -1,5 +1,5 @@
-import type { ClearingType } from '../engine/auction.js';
 import type { Side } from '../engine/book.js';
+import type { ClearingFigures } from '../engine/clear-input.js';
 import type { LOG_EVENTS, ORDER_STATUS, ROLES, TableName } from './tables.js';
 
 /** Rows as read back: plain objects with the table's column names. Ids are numbers. */
@@ -71,18 +71,11 @@ export interface OrderRow extends Base {
   readonly cleared_quantity: number;
   readonly price_id: number | null;
 }
-export interface PriceRow extends Base {
+export interface PriceRow extends Base, ClearingFigures {
   readonly price_id: number;
   readonly resource_id: number;
   readonly interval_start: Date;
   readonly interval_seconds: number;
-  readonly price: number;
-  readonly quantity: number;
-  readonly type: ClearingType;
-  readonly marginal_quantity: number;
-  readonly marginal_frac: number;
-  readonly buyer_total: number;
-  readonly seller_total: number;
 }
 export interface MeterRow extends Base {
   readonly meter_id: number;
