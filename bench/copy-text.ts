@@ -1,5 +1,5 @@
 import type { ColumnKind } from '../storage/index.js';
-import { microToDecimal, toMicro } from '../storage/index.js';
+import { microToDecimal, moneyToMicro } from '../storage/index.js';
 
 /**
  * Encodes values in PostgreSQL's COPY text format: tab-separated, \N for null, with
@@ -23,7 +23,7 @@ export function encodeValue(value: unknown, kind: ColumnKind): string {
     case 'text':
       return encodeText(value as string);
     case 'money':
-      return microToDecimal(toMicro(value as number));
+      return microToDecimal(moneyToMicro(value as number));
     default:
       return String(value);
   }

@@ -9,21 +9,16 @@
  * that order.
  */
 
-/** How the market cleared (GridLAB-D's clearing_type). */
-export type ClearingType = 'NULL' | 'SELLER' | 'BUYER' | 'PRICE' | 'EXACT' | 'FAILURE';
+/**
+ * How the market cleared (GridLAB-D's clearing_type). The one list: the price table's
+ * allowed values (storage/tables.ts) and a clearing thread's packed result index it.
+ */
+export const CLEARING_TYPES = ['NULL', 'SELLER', 'BUYER', 'PRICE', 'EXACT', 'FAILURE'] as const;
+export type ClearingType = (typeof CLEARING_TYPES)[number];
 
 /** NONE: a double auction. BUYERS_ONLY / SELLERS_ONLY: one side bids against a fixed counterpart. */
-export type SpecialMode = 'NONE' | 'BUYERS_ONLY' | 'SELLERS_ONLY';
-
-export const CLEARING_TYPES: readonly ClearingType[] = [
-  'NULL',
-  'SELLER',
-  'BUYER',
-  'PRICE',
-  'EXACT',
-  'FAILURE',
-];
-export const SPECIAL_MODES: readonly SpecialMode[] = ['NONE', 'BUYERS_ONLY', 'SELLERS_ONLY'];
+export const SPECIAL_MODES = ['NONE', 'BUYERS_ONLY', 'SELLERS_ONLY'] as const;
+export type SpecialMode = (typeof SPECIAL_MODES)[number];
 
 /** The price step GridLAB-D uses to stay just clear of an order it must not accept (bid_offset). */
 export const PRICE_EPSILON = 0.0001;

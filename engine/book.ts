@@ -5,6 +5,10 @@ export const BUY = 0;
 export const SELL = 1;
 export type SideCode = typeof BUY | typeof SELL;
 
+/** The sides of an order as the API, the order table and object-form books name them. */
+export const SIDES = ['buy', 'sell'] as const;
+export type Side = (typeof SIDES)[number];
+
 /** Quantities are carried as integers in millionths of the quantity unit. */
 export const MICRO = 1_000_000;
 
@@ -29,12 +33,15 @@ export interface OrderBook {
 /** An order in object form, with its quantity in quantity units (not micro-units). */
 export interface OrderInput {
   readonly id: number;
-  readonly side: 'buy' | 'sell';
+  readonly side: Side;
   readonly price: number;
   readonly quantity: number;
 }
 
-/** Converts a quantity in units to integer micro-units (the one rounding step of the engine). */
+/**
+ * Converts a quantity in units to integer micro-units (the one rounding step of the engine).
+ * Of quantities only: money has its own micro-units (storage/values.ts, moneyToMicro).
+ */
 export function toMicro(quantity: number): number {
   return Math.round(quantity * MICRO);
 }

@@ -1,5 +1,5 @@
 import { type ClearingType, SPECIAL_MODES, type SpecialMode } from './auction.js';
-import { allocateBook, BUY, MICRO, type OrderBook, SELL, toMicro } from './book.js';
+import { allocateBook, BUY, MICRO, type OrderBook, SELL, type Side, toMicro } from './book.js';
 import { type ClearOptions, type ClearResult, clearBook } from './clear.js';
 import { ErrorCode, TessError } from './errors.js';
 
@@ -25,12 +25,16 @@ export interface ClearInput {
 
 export interface ClearOutputFill {
   readonly id: string;
-  readonly side: 'buy' | 'sell';
+  readonly side: Side;
   readonly quantity: number;
   readonly amount: number;
 }
 
-export interface ClearOutput {
+/**
+ * A clearing's figures under the names they are recorded and shown by: the columns of the
+ * price table (storage/rows.ts PriceRow) and the fields of `tess clear`'s output.
+ */
+export interface ClearingFigures {
   readonly price: number;
   readonly quantity: number;
   readonly type: ClearingType;
@@ -38,6 +42,9 @@ export interface ClearOutput {
   readonly marginal_frac: number;
   readonly buyer_total: number;
   readonly seller_total: number;
+}
+
+export interface ClearOutput extends ClearingFigures {
   readonly fills: readonly ClearOutputFill[];
   /** Ids of orders left out because their side could not hold them exactly; absent when none. */
   readonly rejected?: readonly string[];

@@ -1,7 +1,11 @@
 /**
  * Every failure TESS reports on purpose carries a stable code. Messages may be
  * reworded; codes may not, because clients, the HTTP layer and tests branch on them.
- * The one mapping from code to HTTP status lives in http/status.ts.
+ *
+ * These are the domain's codes, the words of the market (engine/), its ledger and
+ * database (storage/) and the runtime (workers/); every layer may raise them. Codes
+ * that only a request can earn (a missing token, a body too large, ...) belong to the
+ * HTTP layer (http/error-codes.ts), which maps every code to a status (http/status.ts).
  */
 export const ErrorCode = {
   /** Input that does not have the required shape or range. */
@@ -25,26 +29,25 @@ export const ErrorCode = {
   ORDER_LIMIT: 'ORDER_LIMIT',
   /** A load into a database that already holds data. */
   NOT_EMPTY: 'NOT_EMPTY',
-  UNAUTHORIZED: 'UNAUTHORIZED',
-  FORBIDDEN: 'FORBIDDEN',
-  RATE_LIMITED: 'RATE_LIMITED',
-  TOO_LARGE: 'TOO_LARGE',
-  /** A request body in a format the API does not read (not JSON). */
-  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
-  METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
   /** PostgreSQL or Redis cannot be reached. */
   UNAVAILABLE: 'UNAVAILABLE',
   /** The migration state is dirty or a migration failed. */
   MIGRATION: 'MIGRATION',
+  /** A broken invariant: a bug, not bad input. */
   INTERNAL: 'INTERNAL',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-export class TessError extends Error {
+/**
+ * A failure with a stable code. `Code` is the domain's codes; the HTTP layer widens it
+ * to its own (http/error-codes.ts). NoInfer: the code must be one of `Code`, not any
+ * string the caller happens to write.
+ */
+export class TessError<Code extends string = ErrorCode> extends Error {
   override readonly name = 'TessError';
   constructor(
-    readonly code: ErrorCode,
+    readonly code: NoInfer<Code>,
     message: string,
     options?: { cause?: unknown },
   ) {

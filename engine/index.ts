@@ -23,6 +23,8 @@ export {
   type OrderBook,
   type OrderInput,
   SELL,
+  type Side,
+  SIDES,
   type SideCode,
   toMicro,
 } from './book.js';
@@ -38,6 +40,7 @@ export {
 } from './clear.js';
 export {
   type ClearInput,
+  type ClearingFigures,
   type ClearOutput,
   type ClearOutputFill,
   clearJson,

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ErrorCode, isTessError } from '../engine/errors.js';
+import { ErrorCode, isTessError } from './error-codes.js';
 import { TABLES, type TableName } from '../storage/index.js';
 import type { AuthFailures } from './auth-failures.js';
 import type { Directory } from './directory.js';

@@ -1,4 +1,4 @@
-import { ErrorCode } from '../engine/errors.js';
+import { ErrorCode } from './error-codes.js';
 import type { OrderLimits } from '../engine/order-limits.js';
 import type { Database } from '../storage/index.js';
 import { fail } from './errors.js';

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { ErrorCode, TessError } from '../engine/errors.js';
+import { ErrorCode, TessError } from './error-codes.js';
 import { isValidInterval } from '../engine/intervals.js';
 import { ORDER_LIMIT_NAMES, type OrderLimits, orderLimitKeys, orderLimits } from '../engine/order-limits.js';
 import type { Database, PrincipalRow } from '../storage/index.js';

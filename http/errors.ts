@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ErrorCode, TessError, isTessError } from '../engine/errors.js';
+import { ErrorCode, TessError, isTessError } from './error-codes.js';
 import { isRefusal, translatePgError } from '../storage/index.js';
 import { httpStatus } from './status.js';
 

@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { Histogram } from 'prom-client';
-import { ErrorCode } from '../engine/errors.js';
+import { ErrorCode } from './error-codes.js';
 import type { Database } from '../storage/index.js';
 import { describeLateness, lateMarkets } from '../workers/lateness.js';
 import { registry } from '../workers/metrics.js';

@@ -1,11 +1,12 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { ErrorCode } from '../engine/errors.js';
+import { parseTime } from '../engine/time.js';
+import { ErrorCode } from './error-codes.js';
 import { ordersWithinLimits } from '../workers/book-limits.js';
 import type { ApiContext } from './context.js';
 import { fail } from './errors.js';
 import { BASE } from './paths.js';
-import { parseAsof, parseTime } from './query.js';
+import { parseAsof } from './query.js';
 
 export interface CurveStep {
   readonly price: number;

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import { ErrorCode } from '../engine/errors.js';
-import { assertOwns } from './auth.js';
+import { ErrorCode } from './error-codes.js';
+import { type DeviceWrite, actingDevice } from './acting-device.js';
 import type { ApiContext } from './context.js';
 import { fail } from './errors.js';
 import { MAX_METER_QUANTITY } from './limits.js';
@@ -47,30 +47,15 @@ async function checkInterval(ctx: ApiContext, systemId: number, text: string): P
   }
 }
 
+const METER_WRITE: DeviceWrite = {
+  table: 'meter',
+  ownOnly: 'a device token posts readings of its own device only',
+};
+
 /** A meter reading's row: the device is a device token's own; user tokens name it. */
 async function meterRow(ctx: ApiContext, request: FastifyRequest) {
   const body = request.body as MeterInput;
-  const principal = request.principal!;
-  let deviceId: number;
-  let systemId: number | null;
-  if (principal.actor === 'DEVICE') {
-    deviceId = principal.deviceId!;
-    if (
-      body.device_id !== undefined &&
-      body.device_id !== deviceId &&
-      (await ctx.db.entryId('device', body.device_id)) !== deviceId
-    ) {
-      throw fail(ErrorCode.FORBIDDEN, 'a device token posts readings of its own device only');
-    }
-    systemId = principal.systemId;
-  } else {
-    if (body.device_id === undefined)
-      throw fail(ErrorCode.INVALID, 'body.device_id is required with a user token');
-    deviceId = body.device_id;
-    await assertOwns(ctx.db, request, 'meter', { device_id: deviceId });
-    systemId = await ctx.directory.deviceSystem(deviceId);
-    if (systemId === null) throw fail(ErrorCode.NOT_FOUND, `device ${deviceId} not found`);
-  }
+  const { deviceId, systemId } = await actingDevice(ctx, request, body.device_id, METER_WRITE);
   const resourceId = await resourceOf(ctx, systemId, body);
   await checkInterval(ctx, systemId, body.interval_start);
   return {

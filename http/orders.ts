@@ -1,11 +1,13 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ErrorCode } from '../engine/errors.js';
+import { ErrorCode } from './error-codes.js';
+import { SIDES, type Side } from '../engine/book.js';
 import { intervalStart } from '../engine/intervals.js';
 import type { OrderLimits } from '../engine/order-limits.js';
 import type { Database, OrderRow } from '../storage/index.js';
 import { uuidv7 } from '../storage/index.js';
 import { roundTo } from '../storage/index.js';
+import { type DeviceWrite, actingDevice } from './acting-device.js';
 import { assertOwns } from './auth.js';
 import type { ApiContext, OrderIntake } from './context.js';
 import type { DeviceMarketInterval, TallyChange } from './device-tallies.js';
@@ -16,7 +18,7 @@ import { BASE } from './paths.js';
 import type { TableSpecials } from './resources.js';
 import { Id, OneOf } from './schemas.js';
 
-const Side = OneOf(['buy', 'sell']);
+const SideSchema = OneOf(SIDES);
 const Quantity = Type.Number({
   exclusiveMinimum: 0,
   maximum: MAX_ORDER_QUANTITY,
@@ -35,7 +37,7 @@ export const OrderBody = Type.Object(
     resource_id: Type.Optional(Id),
     device_id: Type.Optional(Id),
     unique_id: Type.Optional(Name),
-    side: Side,
+    side: SideSchema,
     quantity: Quantity,
     price: Price,
   },
@@ -51,13 +53,13 @@ export const OrderAccepted = Type.Object({
 
 /** What a change of an order may name. */
 interface OrderFields {
-  side?: 'buy' | 'sell';
+  side?: Side;
   quantity?: number;
   price?: number;
 }
 
 const OrderChange = Type.Object(
-  { side: Type.Optional(Side), quantity: Type.Optional(Quantity), price: Type.Optional(Price) },
+  { side: Type.Optional(SideSchema), quantity: Type.Optional(Quantity), price: Type.Optional(Price) },
   { additionalProperties: false, minProperties: 1 },
 );
 
@@ -76,22 +78,10 @@ export function orderIntake(db: Database, options?: GroupCommitOptions): GroupCo
 }
 
 /** The device an order is placed for: a device token's own, or the body's device_id for user tokens. */
-async function orderDevice(ctx: ApiContext, request: FastifyRequest, deviceId: number | undefined) {
-  const principal = request.principal!;
-  if (principal.actor === 'DEVICE') {
-    const own = principal.deviceId!;
-    if (deviceId !== undefined && deviceId !== own && (await ctx.db.entryId('device', deviceId)) !== own) {
-      throw fail(ErrorCode.FORBIDDEN, 'a device token places orders for its own device only');
-    }
-    return { deviceId: own, systemId: principal.systemId };
-  }
-  if (deviceId === undefined) throw fail(ErrorCode.INVALID, 'body.device_id is required with a user token');
-  await assertOwns(ctx.db, request, 'order', { device_id: deviceId });
-  const systemId = await ctx.directory.deviceSystem(deviceId);
-  const entry = systemId === null ? null : await ctx.db.entryId('device', deviceId);
-  if (systemId === null || entry === null) throw fail(ErrorCode.NOT_FOUND, `device ${deviceId} not found`);
-  return { deviceId: entry, systemId };
-}
+const ORDER_WRITE: DeviceWrite = {
+  table: 'order',
+  ownOnly: 'a device token places orders for its own device only',
+};
 
 /** The resource (entry id) named by name or id in a system. */
 export async function resourceOf(
@@ -216,7 +206,7 @@ export function orderSpecials(ctx: ApiContext): TableSpecials {
           resource_id?: number;
           device_id?: number;
           unique_id?: string;
-          side: 'buy' | 'sell';
+          side: Side;
           quantity: number;
           price: number;
         };
@@ -225,7 +215,7 @@ export function orderSpecials(ctx: ApiContext): TableSpecials {
         if (!(quantity > 0)) {
           throw fail(ErrorCode.INVALID, `body.quantity must be at least 0.000001, not ${body.quantity}`);
         }
-        const { deviceId, systemId } = await orderDevice(ctx, request, body.device_id);
+        const { deviceId, systemId } = await actingDevice(ctx, request, body.device_id, ORDER_WRITE);
         const resourceId = await resourceOf(ctx, systemId, body);
         const limits = await ctx.directory.orderLimits(systemId, resourceId);
         checkOrder(limits, quantity, body.price);
@@ -265,7 +255,7 @@ export function orderSpecials(ctx: ApiContext): TableSpecials {
       body: Type.Object(
         {
           unique_id: Name,
-          side: Type.Optional(Side),
+          side: Type.Optional(SideSchema),
           quantity: Type.Optional(Quantity),
           price: Type.Optional(Price),
         },

@@ -1,12 +1,23 @@
+import { FormatRegistry, type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import type { Redis } from 'ioredis';
 import type { Database, PriceRow } from '../storage/index.js';
-import { DEFAULT_PREFIX, type PriceMessage, priceChannelPattern } from '../workers/price-channel.js';
-import { PriceMessageSchema } from '../workers/price-message.js';
+import { DEFAULT_PREFIX, PriceMessage, priceChannelPattern, priceMessage } from '../workers/price-channel.js';
 import type { Directory } from './directory.js';
 
 /** A price as GET /prices/current serves it: the runtime's message, plus when its interval cleared. */
-export type PriceView = PriceMessage & { readonly cleared_at: string };
+// The message's times are `format: date-time`; Value.Check knows a format only once it
+// is registered. isTime below still checks that each one parses.
+if (!FormatRegistry.Has('date-time'))
+  FormatRegistry.Set('date-time', (v: string) =>
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(v),
+  );
+
+export const PriceView = Type.Composite([
+  PriceMessage,
+  Type.Object({ cleared_at: Type.String({ format: 'date-time', description: 'end of the interval' }) }),
+]);
+export type PriceView = Static<typeof PriceView>;
 
 /** A price ready to send: serialized once, with its validator. */
 export interface ServedPrice {
@@ -32,26 +43,9 @@ function serve(view: PriceView, checkAfter: number): ServedPrice {
 }
 
 export function viewOfRow(row: PriceRow, system: string, systemId: number, resource: string): PriceView {
-  const start = row.interval_start.getTime();
-  const step = row.interval_seconds * 1000;
-  return {
-    system,
-    system_id: systemId,
-    resource,
-    resource_id: row.resource_id,
-    price_id: row.price_id,
-    interval_start: row.interval_start.toISOString(),
-    interval_seconds: row.interval_seconds,
-    price: row.price,
-    quantity: row.quantity,
-    type: row.type,
-    marginal_quantity: row.marginal_quantity,
-    marginal_frac: row.marginal_frac,
-    buyer_total: row.buyer_total,
-    seller_total: row.seller_total,
-    cleared_at: new Date(start + step).toISOString(),
-    next_boundary: new Date(start + 2 * step).toISOString(),
-  };
+  const { next_boundary, ...message } = priceMessage(row, { system, system_id: systemId, resource });
+  const clearedAt = row.interval_start.getTime() + row.interval_seconds * 1000;
+  return { ...message, cleared_at: new Date(clearedAt).toISOString(), next_boundary };
 }
 
 const isTime = (v: string): boolean => !Number.isNaN(Date.parse(v));
@@ -100,7 +94,7 @@ export class PriceCache {
   }
 
   /**
-   * Applies a PriceMessage; anything else (not of PriceMessageSchema, or with times that
+   * Applies a PriceMessage; anything else (not of the PriceMessage schema, or with times that
    * do not parse) is ignored. Messages about a system or resource this database does not
    * know under that id and name (another deployment on the same Redis) are ignored, as
    * are messages older than the price held. A message is only a hint: the price served
@@ -111,7 +105,7 @@ export class PriceCache {
    * against later prices.
    */
   async onMessage(m: unknown): Promise<boolean> {
-    if (!Value.Check(PriceMessageSchema, m)) return false;
+    if (!Value.Check(PriceMessage, m)) return false;
     if (!isTime(m.interval_start) || !isTime(m.next_boundary)) return false;
     if ((await this.directory.systemName(m.system_id)) !== m.system) return false;
     if ((await this.directory.resourceId(m.system_id, m.resource)) !== m.resource_id) return false;

@@ -1,11 +1,12 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ErrorCode } from '../engine/errors.js';
+import { parseTime } from '../engine/time.js';
+import { ErrorCode } from './error-codes.js';
 import type { ApiContext } from './context.js';
 import { fail } from './errors.js';
 import { BASE } from './paths.js';
-import type { ServedPrice } from './price-cache.js';
-import { parseAsof, parseTime } from './query.js';
+import { PriceView, type ServedPrice } from './price-cache.js';
+import { parseAsof } from './query.js';
 import type { TableSpecials } from './resources.js';
 
 /** Most prices one history read returns without bucketing. */
@@ -36,25 +37,6 @@ export const CurrentQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-
-const PriceView = Type.Object({
-  system: Type.String(),
-  system_id: Type.Integer(),
-  resource: Type.String(),
-  resource_id: Type.Integer(),
-  price_id: Type.Integer(),
-  interval_start: Type.String({ format: 'date-time' }),
-  interval_seconds: Type.Integer(),
-  price: Type.Number(),
-  quantity: Type.Number(),
-  type: Type.String(),
-  marginal_quantity: Type.Number(),
-  marginal_frac: Type.Number(),
-  buyer_total: Type.Number(),
-  seller_total: Type.Number(),
-  cleared_at: Type.String({ format: 'date-time' }),
-  next_boundary: Type.String({ format: 'date-time' }),
-});
 
 const etagMatches = (header: string | undefined, etag: string): boolean => {
   if (header === undefined) return false;

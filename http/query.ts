@@ -1,18 +1,7 @@
-import { ErrorCode } from '../engine/errors.js';
+import { parseTime } from '../engine/time.js';
+import { ErrorCode } from './error-codes.js';
 import type { ColumnDef, TableDef } from '../storage/index.js';
 import { fail } from './errors.js';
-
-/** Parses an ISO-8601 time from a request; a 400 naming `name` otherwise. */
-export function parseTime(value: string, name: string): Date {
-  const d = new Date(value);
-  if (
-    !/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?(Z|[+-]\d{2}(:?\d{2})?)?$/i.test(value) ||
-    Number.isNaN(d.getTime())
-  ) {
-    throw fail(ErrorCode.INVALID, `${name} must be an ISO-8601 time, not ${JSON.stringify(value)}`);
-  }
-  return d;
-}
 
 /**
  * The as-of time of a read, or null for now. A time later than the server's `now` is

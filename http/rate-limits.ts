@@ -1,6 +1,6 @@
 import type { RateLimitPluginOptions } from '@fastify/rate-limit';
 import type { FastifyRequest } from 'fastify';
-import { ErrorCode, TessError } from '../engine/errors.js';
+import { ErrorCode, TessError } from './error-codes.js';
 import type { RateLimit } from './context.js';
 import { parseToken } from '../storage/index.js';
 

@@ -1,6 +1,6 @@
 import { type TObject, type TSchema, Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ErrorCode, isTessError } from '../engine/errors.js';
+import { ErrorCode, isTessError } from './error-codes.js';
 import { type Database, type Span, TABLE_ORDER, TABLES, type TableName } from '../storage/index.js';
 import { assertOwns } from './auth.js';
 import type { ApiContext } from './context.js';

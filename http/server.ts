@@ -3,7 +3,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type HTTPMethods, LogController } from 'fastify';
 import type { Redis } from 'ioredis';
-import { ErrorCode, TessError } from '../engine/errors.js';
+import { ErrorCode, TessError } from './error-codes.js';
 import type { Database } from '../storage/index.js';
 import { authHook } from './auth.js';
 import type { ApiContext, RateLimit } from './context.js';

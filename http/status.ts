@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../engine/errors.js';
+import type { ErrorCode } from './error-codes.js';
 
 /**
  * The one mapping from error code to HTTP status. Every code has a status (the type

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { ErrorCode } from '../engine/errors.js';
+import { ErrorCode } from './error-codes.js';
 import { fail } from './errors.js';
 
 const timers = new WeakMap<FastifyReply, NodeJS.Timeout>();

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { ErrorCode } from '../engine/errors.js';
+import { ErrorCode } from './error-codes.js';
 import type { ApiContext } from './context.js';
 import { fail } from './errors.js';
 import type { TableSpecials } from './resources.js';

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { toMicro } from './values.js';
+import { moneyToMicro } from './values.js';
 
 type Client = pg.PoolClient | pg.Client;
 
@@ -46,10 +46,10 @@ export async function fillBalances(client: Client, rows: Record<string, unknown>
   );
   const users = [...new Set(rows.map((r) => r['user_id'] as number))];
   const { rows: last } = await client.query(LATEST_BALANCES, [users, lock[0].recent]);
-  const balance = new Map<number, number>(last.map((r) => [r.user_id, toMicro(r.balance)]));
+  const balance = new Map<number, number>(last.map((r) => [r.user_id, moneyToMicro(r.balance)]));
   for (const row of rows) {
     const user = row['user_id'] as number;
-    const next = (balance.get(user) ?? 0) + toMicro(row['amount'] as number);
+    const next = (balance.get(user) ?? 0) + moneyToMicro(row['amount'] as number);
     balance.set(user, next);
     row['balance'] = next / 1e6;
   }

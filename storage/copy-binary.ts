@@ -1,5 +1,5 @@
 import type { ColumnKind } from './tables.js';
-import { toMicro } from './values.js';
+import { moneyToMicro } from './values.js';
 
 /**
  * PostgreSQL's binary COPY format. The server takes binary rows without parsing text
@@ -111,7 +111,7 @@ export class BinaryRows {
         return;
       }
       case 'money':
-        this.numeric(toMicro(v as number));
+        this.numeric(moneyToMicro(v as number));
         return;
     }
   }

@@ -49,4 +49,4 @@ export {
 } from './tables.js';
 export { issueToken, parseToken, publicToken, secretMatches, TOKEN_SHAPE } from './tokens.js';
 export { uuidv7 } from './uuid.js';
-export { microToDecimal, roundTo, toMicro } from './values.js';
+export { microToDecimal, moneyToMicro, roundTo } from './values.js';

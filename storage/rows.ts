@@ -1,4 +1,6 @@
-import type { TableName } from './tables.js';
+import type { Side } from '../engine/book.js';
+import type { ClearingFigures } from '../engine/clear-input.js';
+import type { LOG_EVENTS, ORDER_STATUS, ROLES, TableName } from './tables.js';
 
 /** Rows as read back: plain objects with the table's column names. Ids are numbers. */
 interface Base {
@@ -21,7 +23,7 @@ export interface ResourceRow extends Base {
   readonly quantity_unit: string;
   readonly price_unit: string;
 }
-export type Role = 'ADMINISTRATOR' | 'OPERATOR' | 'ACCOUNTING' | 'CUSTOMER' | 'TEST';
+export type Role = (typeof ROLES)[number];
 export interface UserRow extends Base {
   readonly user_id: number;
   readonly system_id: number;
@@ -55,8 +57,7 @@ export interface TokenRow extends Base {
   readonly secret_hash: string;
   readonly is_valid: boolean;
 }
-export type Side = 'buy' | 'sell';
-export type OrderStatus = 'OPEN' | 'CANCELLED' | 'CLEARED';
+export type OrderStatus = (typeof ORDER_STATUS)[number];
 export interface OrderRow extends Base {
   readonly order_id: number;
   readonly unique_id: string;
@@ -70,19 +71,11 @@ export interface OrderRow extends Base {
   readonly cleared_quantity: number;
   readonly price_id: number | null;
 }
-export type ClearingType = 'NULL' | 'SELLER' | 'BUYER' | 'PRICE' | 'EXACT' | 'FAILURE';
-export interface PriceRow extends Base {
+export interface PriceRow extends Base, ClearingFigures {
   readonly price_id: number;
   readonly resource_id: number;
   readonly interval_start: Date;
   readonly interval_seconds: number;
-  readonly price: number;
-  readonly quantity: number;
-  readonly type: ClearingType;
-  readonly marginal_quantity: number;
-  readonly marginal_frac: number;
-  readonly buyer_total: number;
-  readonly seller_total: number;
 }
 export interface MeterRow extends Base {
   readonly meter_id: number;
@@ -101,16 +94,7 @@ export interface TransactionRow extends Base {
   readonly amount: number;
   readonly balance: number;
 }
-export type LogEvent =
-  | 'CREATE'
-  | 'INSERT'
-  | 'UPDATE'
-  | 'DELETE'
-  | 'ALTER'
-  | 'LOAD'
-  | 'DUMP'
-  | 'BACKUP'
-  | 'RESTORE';
+export type LogEvent = (typeof LOG_EVENTS)[number];
 export interface LogRow extends Base {
   readonly log_id: number;
   readonly event: LogEvent;

@@ -1,3 +1,6 @@
+import { CLEARING_TYPES } from '../engine/auction.js';
+import { SIDES } from '../engine/book.js';
+
 /**
  * The thirteen TESS tables as data. Every generic operation (add/get/find/set, COPY,
  * dump/load, the HTTP resources) is driven by these definitions.
@@ -65,7 +68,7 @@ export interface TableDef {
   readonly finalReason?: string;
 }
 
-const ROLES = ['ADMINISTRATOR', 'OPERATOR', 'ACCOUNTING', 'CUSTOMER', 'TEST'] as const;
+export const ROLES = ['ADMINISTRATOR', 'OPERATOR', 'ACCOUNTING', 'CUSTOMER', 'TEST'] as const;
 export const LOG_EVENTS = [
   'CREATE',
   'INSERT',
@@ -77,7 +80,6 @@ export const LOG_EVENTS = [
   'BACKUP',
   'RESTORE',
 ] as const;
-export const CLEARING_TYPES = ['NULL', 'SELLER', 'BUYER', 'PRICE', 'EXACT', 'FAILURE'] as const;
 export const ORDER_STATUS = ['OPEN', 'CANCELLED', 'CLEARED'] as const;
 
 const c = (name: string, kind: ColumnKind, extra: Partial<ColumnDef> = {}): ColumnDef => ({
@@ -191,7 +193,7 @@ export const TABLES: Readonly<Record<TableName, TableDef>> = Object.freeze({
       c('device_id', 'bigint', { ref: 'device' }),
       c('resource_id', 'bigint', { ref: 'resource' }),
       c('interval_start', 'timestamptz'),
-      c('side', 'text', { values: ['buy', 'sell'] }),
+      c('side', 'text', { values: SIDES }),
       c('quantity', 'float', { decimals: 6, positive: true }),
       c('price', 'float'),
       c('status', 'text', { optional: true, values: ORDER_STATUS, default: 'OPEN' }),

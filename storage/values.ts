@@ -1,16 +1,17 @@
 import { ErrorCode, TessError } from '../engine/errors.js';
+import { parseTime } from '../engine/time.js';
 import type { ColumnDef, TableDef } from './tables.js';
 
 const invalid = (table: string, column: string, problem: string) =>
   new TessError(ErrorCode.INVALID, `${table}.${column} ${problem}`);
 
-/** Parses an ISO-8601 time (or Date); rejects anything else by name. */
+/** A Date, or an ISO-8601 time by engine/time.ts's rule; rejects anything else by name. */
 export function toDate(value: unknown, what: string): Date {
-  const d = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : undefined;
-  if (!d || Number.isNaN(d.getTime()) || (typeof value === 'string' && !/^\d{4}-\d{2}-\d{2}/.test(value))) {
+  if (typeof value === 'string') return parseTime(value, what);
+  if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
     throw new TessError(ErrorCode.INVALID, `${what} must be an ISO-8601 time, not ${JSON.stringify(value)}`);
   }
-  return d;
+  return value;
 }
 
 /** Checks one value against its column; returns it in the form stored (Date for times). */
@@ -118,4 +119,8 @@ export function microToDecimal(micro: number): string {
   return `${sign}${whole}.${String(frac).padStart(6, '0')}`;
 }
 
-export const toMicro = (amount: number): number => Math.round(amount * 1e6);
+/**
+ * Money in exact micro-units of the currency (money columns keep six decimals). Not the
+ * engine's toMicro, which is of quantities.
+ */
+export const moneyToMicro = (amount: number): number => Math.round(amount * 1e6);

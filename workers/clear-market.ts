@@ -95,7 +95,7 @@ export async function clearDue(deps: ClearDeps, market: Market, boundary: Date):
 export interface IntervalPlan {
   /** Earliest `interval_start` of orders carried into the interval; null (default) when none can be. */
   readonly carryFrom?: Date | null;
-  /** When the next interval ends, as published with the price. @defaultValue end + the current `interval` */
+  /** When the next interval ends, as published with the price. @defaultValue end + this interval's length (supersededAt) */
   readonly nextBoundary?: Date;
 }
 

@@ -5,16 +5,11 @@ import {
   type ClearOptions,
   ClearScratch,
   clearBook,
+  type OrderBook,
 } from '../engine/index.js';
 
 /** What crosses to a clearing thread: the book's columns (transferred) and the options. */
-export interface ClearTask {
-  readonly n: number;
-  readonly ids: Float64Array;
-  readonly sides: Uint8Array;
-  readonly prices: Float64Array;
-  /** Micro-units. */
-  readonly quantities: Float64Array;
+export interface ClearTask extends OrderBook {
   readonly options: ClearOptions;
 }
 

@@ -2,7 +2,6 @@ import type { Market } from '../storage/index.js';
 import type { ClearDeps, IntervalPlan } from './clear-market.js';
 import type { ClearingTimes } from './clearing.js';
 import type { Written } from './interval-transaction.js';
-import { intervalSeconds } from './market-options.js';
 import {
   clearingSeconds,
   intervalsCleared,
@@ -10,7 +9,7 @@ import {
   ordersLeftOut,
   ordersPerInterval,
 } from './metrics.js';
-import { publishPrice } from './price-channel.js';
+import { priceMessage, publishPrice } from './price-channel.js';
 
 /**
  * Tells of one interval written (cleared, or recorded as a FAILURE when `reason` is
@@ -57,28 +56,8 @@ export async function reportInterval(
     );
   }
   if (!deps.redis) return;
-  const seconds = Math.round((end.getTime() - from.getTime()) / 1000);
-  await publishPrice(
-    deps.redis,
-    {
-      system_id: market.systemId,
-      system: market.system,
-      resource_id: market.resourceId,
-      resource: market.resource,
-      price_id: price.price_id,
-      interval_start: from.toISOString(),
-      interval_seconds: seconds,
-      price: price.price,
-      quantity: price.quantity,
-      type: price.type,
-      marginal_quantity: price.marginal_quantity,
-      marginal_frac: price.marginal_frac,
-      buyer_total: price.buyer_total,
-      seller_total: price.seller_total,
-      next_boundary: (
-        plan.nextBoundary ?? new Date(end.getTime() + intervalSeconds(market) * 1000)
-      ).toISOString(),
-    },
-    deps.prefix,
-  ).catch((err) => deps.log.warn({ err }, 'price published late: Redis refused it'));
+  const of = { system: market.system, system_id: market.systemId, resource: market.resource };
+  await publishPrice(deps.redis, priceMessage(price, of, plan.nextBoundary), deps.prefix).catch((err) =>
+    deps.log.warn({ err }, 'price published late: Redis refused it'),
+  );
 }

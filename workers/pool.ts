@@ -1,15 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
-import type { ClearedBook, ClearOptions } from '../engine/index.js';
+import type { ClearedBook, ClearOptions, OrderBook } from '../engine/index.js';
 import { type ClearTask, unpackResult } from './clear-task.js';
-
-export interface ClearBook {
-  readonly n: number;
-  readonly ids: Float64Array;
-  readonly sides: Uint8Array;
-  readonly prices: Float64Array;
-  readonly quantities: Float64Array;
-}
 
 /**
  * The clearing threads: created once, sized to the machine, kept warm between intervals.
@@ -34,7 +26,7 @@ export class ClearingPool {
   }
 
   /** Clears `book` in a thread. The book's buffers are transferred: do not use them afterwards. */
-  async clear(book: ClearBook, options: ClearOptions): Promise<ClearedBook> {
+  async clear(book: OrderBook, options: ClearOptions): Promise<ClearedBook> {
     const task: ClearTask = { ...book, options };
     const transferList = [book.ids.buffer, book.sides.buffer, book.prices.buffer, book.quantities.buffer];
     return unpackResult(await this.pool.run(task, { transferList: transferList as ArrayBuffer[] }));

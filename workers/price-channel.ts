@@ -1,4 +1,6 @@
+import { type Static, Type } from '@sinclair/typebox';
 import type { Redis } from 'ioredis';
+import type { PriceRow } from '../storage/index.js';
 
 /**
  * After an interval commits, the runtime publishes its price on Redis, one channel per
@@ -22,24 +24,69 @@ export const priceChannelPattern = (prefix: string = DEFAULT_PREFIX): string =>
 /** Pattern of the default prefix. */
 export const PRICE_CHANNEL_PATTERN = priceChannelPattern();
 
-export interface PriceMessage {
-  readonly system_id: number;
+const Time = (description: string) => Type.String({ format: 'date-time', description });
+
+/**
+ * The served price: what the runtime publishes after an interval commits and, with when
+ * its interval cleared, what GET /prices/current answers (http/price-cache.ts). The one
+ * definition of its shape; the type is derived from it. Its times are `format: date-time`
+ * (the OpenAPI document says so); TypeBox's Value.Check knows that format only once it is
+ * registered in its FormatRegistry, and fails every message until then.
+ */
+export const PriceMessage = Type.Object({
+  system: Type.String(),
+  system_id: Type.Integer(),
+  resource: Type.String(),
+  resource_id: Type.Integer(),
+  price_id: Type.Integer(),
+  interval_start: Time('ISO-8601 start of the interval that cleared'),
+  interval_seconds: Type.Integer(),
+  price: Type.Number(),
+  quantity: Type.Number(),
+  type: Type.String(),
+  marginal_quantity: Type.Number(),
+  marginal_frac: Type.Number(),
+  buyer_total: Type.Number(),
+  seller_total: Type.Number(),
+  next_boundary: Time('ISO-8601 time of the next boundary, when this price is superseded'),
+});
+export type PriceMessage = Static<typeof PriceMessage>;
+
+/** The names of the system and resource a price is of. */
+export interface PriceOf {
   readonly system: string;
-  readonly resource_id: number;
+  readonly system_id: number;
   readonly resource: string;
-  readonly price_id: number;
-  /** ISO-8601 start of the interval that cleared. */
-  readonly interval_start: string;
-  readonly interval_seconds: number;
-  readonly price: number;
-  readonly quantity: number;
-  readonly type: string;
-  readonly marginal_quantity: number;
-  readonly marginal_frac: number;
-  readonly buyer_total: number;
-  readonly seller_total: number;
-  /** ISO-8601 time of the next boundary, when this price is superseded. */
-  readonly next_boundary: string;
+}
+
+/**
+ * When a price is superseded: the end of the interval after its own. The schedule knows
+ * that interval's length (`next`, the runtime passes it); without it, the interval after
+ * is taken to be as long as the price's own, the one rule both the runtime and the API
+ * fall back on.
+ */
+export const supersededAt = (row: PriceRow, next?: Date): Date =>
+  next ?? new Date(row.interval_start.getTime() + 2 * row.interval_seconds * 1000);
+
+/** The served price of a committed price row. */
+export function priceMessage(row: PriceRow, of: PriceOf, next?: Date): PriceMessage {
+  return {
+    system: of.system,
+    system_id: of.system_id,
+    resource: of.resource,
+    resource_id: row.resource_id,
+    price_id: row.price_id,
+    interval_start: row.interval_start.toISOString(),
+    interval_seconds: row.interval_seconds,
+    price: row.price,
+    quantity: row.quantity,
+    type: row.type,
+    marginal_quantity: row.marginal_quantity,
+    marginal_frac: row.marginal_frac,
+    buyer_total: row.buyer_total,
+    seller_total: row.seller_total,
+    next_boundary: supersededAt(row, next).toISOString(),
+  };
 }
 
 /** Publishes on the channel of the message's system under `prefix` (the runtime's QUEUE_PREFIX). */

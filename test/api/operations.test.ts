@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { HTTP_STATUS } from '../../http/status.js';
 import { buildServer } from '../../http/server.js';
 import { readSettings } from '../../cli/settings.js';
-import { ErrorCode } from '../../engine/errors.js';
+import { ErrorCode } from '../../http/error-codes.js';
 import { call, useApi } from './helpers.js';
 
 const api = useApi();
