@@ -151,7 +151,7 @@ export async function clearMarketInterval(
   await refreshPriceAggregates(deps.db.pool, from, end, new Date()).catch((err) =>
     deps.log.warn({ err }, 'price history aggregates not refreshed; the scheduled refresh will catch up'),
   );
-  await reportInterval(deps, market, from, end, plan, written, reason, ms);
+  await reportInterval(deps, market, from, plan, written, reason, ms);
   await settleAfter(deps, market, from, end);
   const { price, orders, rejected } = written;
   return { from, end, price, orders, rejected, ms, ...(reason === undefined ? {} : { reason }) };

@@ -20,7 +20,6 @@ export async function reportInterval(
   deps: ClearDeps,
   market: Market,
   from: Date,
-  end: Date,
   plan: IntervalPlan,
   written: Written,
   reason: string | undefined,

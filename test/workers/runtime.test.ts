@@ -5,7 +5,7 @@ import type { Runtime } from '../../workers/runtime.js';
 import { createMarket, placeOrders, waitFor } from '../helpers/market.js';
 import { startTestRuntime } from '../helpers/runtime.js';
 import { useDatabase } from '../helpers/open.js';
-import { hearPrices, redisPrefix } from '../helpers/redis.js';
+import { redisPrefix } from '../helpers/redis.js';
 import { redisUrl } from '../helpers/server-url.js';
 
 const t = useDatabase();
