@@ -15,4 +15,12 @@ describe('uuidv7', () => {
     const prefixes = ids.map((id) => id.slice(0, 13));
     expect([...prefixes].sort()).toEqual(prefixes);
   });
+
+  it('keeps ids made back to back, within one millisecond or across several, in the order they were made', () => {
+    const ids = Array.from({ length: 50_000 }, () => uuidv7());
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([...ids].sort()).toEqual(ids);
+    // Several ids share a millisecond, so the order above is the counter's, not the clock's.
+    expect(ids.some((id, i) => i > 0 && id.slice(0, 13) === ids[i - 1]!.slice(0, 13))).toBe(true);
+  });
 });
