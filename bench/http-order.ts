@@ -67,7 +67,7 @@ export const httpOrder: Benchmark<{ seconds: number; connections: number }> = {
     const path = httpSide('POST /orders', () => load(`${bench.url}/api/v1/orders`), size);
     const base = httpSide('validate only', () => load(`${bench.url}/bench/validate`), size);
     const stored = async () => {
-      const { rows } = await db.pool.query(
+      const { rows } = await bench.raw.query(
         'SELECT count(*)::int AS n, count(DISTINCT xmin::text)::int AS batches FROM "order"',
       );
       return rows[0] as { n: number; batches: number };

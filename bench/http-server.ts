@@ -10,12 +10,14 @@ import { buildServer } from '../http/server.js';
 import { readSettings } from '../cli/settings.js';
 import type { Database } from '../storage/index.js';
 import { connectRedis } from '../workers/redis.js';
-import { benchRedisUrl, createBenchDatabase } from './database.js';
+import { type BenchDatabase, benchRedisUrl, createBenchDatabase } from './database.js';
 import type { Sample } from './harness.js';
 
 export interface BenchServer {
   readonly app: FastifyInstance;
   readonly db: Database;
+  /** The raw baseline's connections to the server's database (bench/database.ts). */
+  readonly raw: BenchDatabase['raw'];
   readonly redis: Redis;
   readonly url: string;
   readonly databaseUrl: string;
@@ -27,7 +29,7 @@ export interface BenchServer {
  * `extend` registers the benchmark's own baseline routes (never production routes).
  */
 export async function startBenchServer(
-  extend: (app: FastifyInstance, db: Database) => void,
+  extend: (app: FastifyInstance, raw: BenchDatabase['raw']) => void,
 ): Promise<BenchServer> {
   const bench = await createBenchDatabase({ poolSize: 16 });
   const { db } = bench;
@@ -46,11 +48,12 @@ export async function startBenchServer(
       address: { max: 1e9, timeWindowMs: 60_000 },
     },
   });
-  extend(app, db);
+  extend(app, bench.raw);
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     app,
     db,
+    raw: bench.raw,
     redis,
     url,
     databaseUrl: bench.url,

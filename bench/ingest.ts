@@ -79,7 +79,7 @@ export const ingest: Benchmark<{ rows: number }> = {
           async run() {
             await empty();
             return timed(n, async () => {
-              const client = await bench.db.pool.connect();
+              const client = await bench.raw.connect();
               try {
                 await client.query('BEGIN');
                 for (let at = 0; at < n; at += 1000) {

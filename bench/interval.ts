@@ -1,5 +1,4 @@
 import pino from 'pino';
-import { listMarkets } from '../storage/index.js';
 import { clearMarketInterval, type IntervalOutcome } from '../workers/clear-market.js';
 import { ClearingPool } from '../workers/pool.js';
 import { createBenchDatabase } from './database.js';
@@ -20,7 +19,7 @@ export const interval: Benchmark<{ orders: number }> = {
   async prepare({ orders }) {
     const bench = await createBenchDatabase();
     const owners = await createDevices(bench.db, orders);
-    const [market] = await listMarkets(bench.db.pool);
+    const [market] = await bench.db.listMarkets();
     const pool = new ClearingPool();
     const deps = { db: bench.db, pool, log: pino({ level: 'silent' }) };
     const seconds = 300;

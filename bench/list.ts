@@ -45,10 +45,10 @@ export const list: Benchmark<{ rows: number; queries: number }> = {
       }
       const priceFrom = Date.UTC(2020, 0, 1);
       await db.price.addMany(priceRows(owners.resourceId, priceFrom, rows));
-      await db.pool.query('ANALYZE "order"');
-      await db.pool.query('ANALYZE price');
+      await bench.raw.query('ANALYZE "order"');
+      await bench.raw.query('ANALYZE price');
       const ids = async (table: string) => {
-        const { rows: r } = await db.pool.query(
+        const { rows: r } = await bench.raw.query(
           `SELECT min(${table}_id)::bigint AS lo, max(${table}_id)::bigint AS hi FROM "${table}"`,
         );
         return { lo: Number(r[0].lo), hi: Number(r[0].hi) };
@@ -108,11 +108,11 @@ export const list: Benchmark<{ rows: number; queries: number }> = {
         ),
         baselines: [
           side('order by primary key', (i) =>
-            db.pool.query('SELECT * FROM "order" WHERE order_id = $1', [orderPicks[i]]),
+            bench.raw.query('SELECT * FROM "order" WHERE order_id = $1', [orderPicks[i]]),
           ),
           side('one day of prices', (i) => db.priceHistory(day(i), 10_001)),
           side('price by primary key', (i) =>
-            db.pool.query('SELECT * FROM price WHERE price_id = $1', [pricePicks[i]]),
+            bench.raw.query('SELECT * FROM price WHERE price_id = $1', [pricePicks[i]]),
           ),
         ],
         extra: async () => ({

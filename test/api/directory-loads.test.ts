@@ -20,7 +20,7 @@ afterAll(async () => {
 
 /** Counts the statements sent through the database's pool while `fn` runs. */
 async function counting(fn: () => Promise<unknown>): Promise<number> {
-  const pool = t.db.pool;
+  const pool = t.db.sql;
   const original = pool.query;
   let n = 0;
   pool.query = ((...args: Parameters<typeof original>) => {
