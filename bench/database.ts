@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { ensureDatabase, quoteIdent } from '../storage/index.js';
-import { type Database, openDatabase } from '../storage/index.js';
+import { type Database, openDatabase, type StorageMode } from '../storage/index.js';
 import { migrate, TESS_TYPES, TIMESCALEDB_CHOICES, type TimescaleChoice } from '../storage/index.js';
 
 /** The server benchmarks use: BENCH_DATABASE_URL, else DATABASE_URL's server, else the local default. */
@@ -26,12 +26,25 @@ export function benchTimescale(): TimescaleChoice {
   return choice as TimescaleChoice;
 }
 
+/** The benchmark server's version (`SHOW server_version`). */
+export async function benchServerVersion(): Promise<string> {
+  const client = new pg.Client({ connectionString: benchServerUrl('postgres') });
+  try {
+    await client.connect();
+    return (await client.query('SHOW server_version')).rows[0].server_version;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
 export const benchRedisUrl = (): string => process.env['REDIS_URL'] || 'redis://127.0.0.1:6379';
 
 export interface BenchDatabase {
   readonly url: string;
   readonly name: string;
   readonly db: Database;
+  /** The storage the database runs on (TimescaleDB or plain PostgreSQL). */
+  readonly mode: StorageMode;
   /**
    * The raw baseline: plain pg connections to the same database (parsing values as TESS
    * does), for what a benchmark compares TESS with (a primary-key SELECT, `SELECT 1`,
@@ -68,11 +81,16 @@ export async function createBenchDatabase(options: { poolSize?: number } = {}): 
   await migrate(url, { kind: 'up' }, { timescaledb: benchTimescale() });
   const poolSize = options.poolSize ?? 10;
   const db = await openDatabase(url, { system: 'bench', poolSize });
+  const mode = await db.storageMode().catch(async (err) => {
+    await db.close();
+    throw err;
+  });
   const raw = new pg.Pool({ connectionString: url, max: poolSize, types: TESS_TYPES });
   return {
     url,
     name,
     db,
+    mode,
     raw,
     async drop() {
       await raw.end();

@@ -1,6 +1,10 @@
 import type { Database } from '../storage/index.js';
 import { random } from './book.js';
 
+/** The interval of the benchmarks' price and order rows, and a day, in ms. */
+export const INTERVAL_MS = 300_000;
+export const DAY_MS = 86_400_000;
+
 export interface Owners {
   readonly systemId: number;
   readonly resourceId: number;

@@ -1,5 +1,5 @@
 import type { Benchmark } from './harness.js';
-import { HTTP_SIZES, httpSide, medianOf, startBenchServer } from './http-server.js';
+import { type HttpSize, httpPlan, httpSide, medianOf, startBenchServer } from './http-server.js';
 
 const INTERVALS = 30 * 288;
 
@@ -10,13 +10,9 @@ const INTERVALS = 30 * 288;
  * database round trip. The price table holds 30 days of 5-minute prices, each created
  * just after its interval closed, as the runtime writes them.
  */
-export const httpAsof: Benchmark<{ seconds: number; connections: number }> = {
-  name: 'http-asof',
+export const httpAsof: Benchmark<HttpSize> = {
+  ...httpPlan('http-asof', 'requests', 'SELECT 1'),
   description: 'GET a price with asof= vs a route doing only SELECT 1, same server, pools of one size',
-  unit: 'requests',
-  sizes: HTTP_SIZES,
-  rounds: { quick: 2, full: 3 },
-  targets: [{ compare: 'rate', baseline: 'SELECT 1', op: 'report', value: 0 }],
   async prepare(size) {
     const bench = await startBenchServer((app, raw) => {
       app.get('/bench/select1', async () => (await raw.query('SELECT 1 AS one')).rows[0]);
