@@ -10,7 +10,6 @@ export { isDataError } from './data-errors.js';
 export type { DatabaseIdentity } from './identity.js';
 export { AlreadyCleared } from './clearing-writer.js';
 export type { OpenOrders } from './interval-book.js';
-export type { MarketTimeline } from './market-timeline.js';
 export type { MarketTransaction } from './market-transaction.js';
 export type { Market } from './markets.js';
 export type { PendingMeter } from './meter-settlement.js';
