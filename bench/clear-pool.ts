@@ -1,21 +1,18 @@
 import { ClearScratch, clearBook } from '../engine/index.js';
 import { ClearingPool } from '../workers/pool.js';
 import { benchBook, copyBook } from './book.js';
-import { type Benchmark, timed } from './harness.js';
+import { type Benchmark, plan, timed } from './harness.js';
 
 /** The same book cleared through the worker-thread pool (transfer included) vs in the main thread. */
 export const clearPool: Benchmark<{ orders: number }> = {
-  name: 'clear-pool',
+  ...plan('clear-pool', 'orders', [{ orders: 200_000 }, { orders: 1_000_000 }], [5, 9]),
   description:
     'N orders cleared in a Piscina thread (book transferred in, result transferred back) vs clearBook in the main thread',
-  unit: 'orders',
-  sizes: { quick: { orders: 200_000 }, full: { orders: 1_000_000 } },
-  rounds: { quick: 5, full: 9 },
   targets: [{ compare: 'time', baseline: 'main thread', op: '<=', value: 1.2 }],
   async prepare({ orders }) {
+    const pool = new ClearingPool(1);
     const book = benchBook(orders);
     const scratch = new ClearScratch();
-    const pool = new ClearingPool(1);
     return {
       path: {
         name: 'pool',

@@ -1,17 +1,14 @@
 import { ClearScratch, clearBook } from '../engine/index.js';
 import { benchBook, random } from './book.js';
-import { type Benchmark, timed } from './harness.js';
+import { type Benchmark, plan, timed } from './harness.js';
 
 /**
  * Clearing one market of N orders with fills and settlement (typed arrays), against
  * Float64Array.prototype.sort of N random doubles in the same process.
  */
 export const clear: Benchmark<{ orders: number }> = {
-  name: 'clear',
+  ...plan('clear', 'orders', [{ orders: 200_000 }, { orders: 1_000_000 }], [5, 11]),
   description: 'engine clearing N orders with fills and settlement vs Float64Array.sort of N doubles',
-  unit: 'orders',
-  sizes: { quick: { orders: 200_000 }, full: { orders: 1_000_000 } },
-  rounds: { quick: 5, full: 11 },
   targets: [{ compare: 'time', baseline: 'Float64Array.sort', op: '<=', value: 2 }],
   async prepare({ orders }) {
     const book = benchBook(orders);

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { ensureDatabase, quoteIdent } from '../storage/index.js';
-import { type Database, openDatabase } from '../storage/index.js';
-import { migrate, TIMESCALEDB_CHOICES, type TimescaleChoice } from '../storage/index.js';
+import { type Database, openDatabase, type StorageMode } from '../storage/index.js';
+import { migrate, TESS_TYPES, TIMESCALEDB_CHOICES, type TimescaleChoice } from '../storage/index.js';
 
 /** The server benchmarks use: BENCH_DATABASE_URL, else DATABASE_URL's server, else the local default. */
 export function benchServerUrl(database: string): string {
@@ -26,13 +26,51 @@ export function benchTimescale(): TimescaleChoice {
   return choice as TimescaleChoice;
 }
 
+/** The benchmark server's version (`SHOW server_version`). */
+export async function benchServerVersion(): Promise<string> {
+  const client = new pg.Client({ connectionString: benchServerUrl('postgres') });
+  try {
+    await client.connect();
+    return (await client.query('SHOW server_version')).rows[0].server_version;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
 export const benchRedisUrl = (): string => process.env['REDIS_URL'] || 'redis://127.0.0.1:6379';
 
 export interface BenchDatabase {
   readonly url: string;
   readonly name: string;
   readonly db: Database;
+  /** The storage the database runs on (TimescaleDB or plain PostgreSQL). */
+  readonly mode: StorageMode;
+  /**
+   * The raw baseline: plain pg connections to the same database (parsing values as TESS
+   * does), for what a benchmark compares TESS with (a primary-key SELECT, `SELECT 1`,
+   * a multi-row INSERT) and for setup TESS has no operation for (ANALYZE, a refresh of
+   * the aggregates, rows written with a chosen `created`). What a benchmark measures of
+   * TESS goes through `db`. Connects on first use; closed by drop().
+   */
+  readonly raw: pg.Pool;
   drop(): Promise<void>;
+}
+
+/**
+ * Runs `fn` (a benchmark's prepare) on a fresh migrated database, dropping it when `fn`
+ * fails; on success the benchmark's close() drops it.
+ */
+export async function onBenchDatabase<T>(
+  fn: (bench: BenchDatabase) => Promise<T>,
+  options: { poolSize?: number } = {},
+): Promise<T> {
+  const bench = await createBenchDatabase(options);
+  try {
+    return await fn(bench);
+  } catch (err) {
+    await bench.drop();
+    throw err;
+  }
 }
 
 /** A fresh migrated database for one benchmark, dropped afterwards. */
@@ -41,12 +79,21 @@ export async function createBenchDatabase(options: { poolSize?: number } = {}): 
   const url = benchServerUrl(name);
   await ensureDatabase(url);
   await migrate(url, { kind: 'up' }, { timescaledb: benchTimescale() });
-  const db = await openDatabase(url, { system: 'bench', poolSize: options.poolSize ?? 10 });
+  const poolSize = options.poolSize ?? 10;
+  const db = await openDatabase(url, { system: 'bench', poolSize });
+  const mode = await db.storageMode().catch(async (err) => {
+    await db.close();
+    throw err;
+  });
+  const raw = new pg.Pool({ connectionString: url, max: poolSize, types: TESS_TYPES });
   return {
     url,
     name,
     db,
+    mode,
+    raw,
     async drop() {
+      await raw.end();
       await db.close();
       const admin = new pg.Client({ connectionString: benchServerUrl('postgres') });
       await admin.connect();

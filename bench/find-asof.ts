@@ -1,5 +1,3 @@
-import { copyRows } from '../storage/index.js';
-import { TABLES } from '../storage/index.js';
 import { random } from './book.js';
 import { createBenchDatabase } from './database.js';
 import { type Benchmark, timed } from './harness.js';
@@ -27,25 +25,17 @@ export const findAsof: Benchmark<{ keys: number; versions: number; lookups: numb
       name: 'history',
       email: 'history@bench.example',
     });
-    const client = await db.pool.connect();
-    try {
-      // One COPY per version: each version of every key is created after the previous one.
-      for (let v = 0; v < versions; v++) {
-        await copyRows(
-          client,
-          TABLES.preference,
-          Array.from({ length: keys }, (_, k) => ({
-            user_id: user.user_id,
-            name: `key${k}`,
-            value: `v${v}`,
-          })),
-        );
-      }
-      await client.query('ANALYZE preference');
-    } finally {
-      client.release();
+    // One COPY per version: each version of every key is created after the previous one.
+    for (let v = 0; v < versions; v++) {
+      const rows = Array.from({ length: keys }, (_, k) => ({
+        user_id: user.user_id,
+        name: `key${k}`,
+        value: `v${v}`,
+      }));
+      await (v === 0 ? db.preference.addMany(rows) : db.preference.setMany(rows));
     }
-    const { rows } = await db.pool.query(
+    await bench.raw.query('ANALYZE preference');
+    const { rows } = await bench.raw.query(
       'SELECT min(created) AS a, max(created) AS b, min(preference_id) AS lo, max(preference_id) AS hi FROM preference',
     );
     const { a, b, lo, hi } = rows[0];
@@ -72,7 +62,7 @@ export const findAsof: Benchmark<{ keys: number; versions: number; lookups: numb
           run: () =>
             timed(lookups, async () => {
               for (let i = 0; i < lookups; i++)
-                await db.pool.query('SELECT * FROM preference WHERE preference_id = $1', [ids[i]]);
+                await bench.raw.query('SELECT * FROM preference WHERE preference_id = $1', [ids[i]]);
             }),
         },
       ],

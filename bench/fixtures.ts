@@ -1,8 +1,9 @@
-import type pg from 'pg';
-import { copyRows } from '../storage/index.js';
 import type { Database } from '../storage/index.js';
-import { TABLES } from '../storage/index.js';
 import { random } from './book.js';
+
+/** The interval of the benchmarks' price and order rows, and a day, in ms. */
+export const INTERVAL_MS = 300_000;
+export const DAY_MS = 86_400_000;
 
 export interface Owners {
   readonly systemId: number;
@@ -10,45 +11,28 @@ export interface Owners {
   readonly devices: number[];
 }
 
-/** `n` users each with one device, written with COPY (setup, not measured). */
+/** `n` users each with one device, written with COPY in one transaction (setup, not measured). */
 export async function createDevices(db: Database, n: number): Promise<Owners> {
   const systemId = await db.systemId();
   const resourceId = (await db.resource.find({ system_id: systemId, name: 'capacity' }))!;
-  const client = await db.pool.connect();
-  try {
-    await client.query('BEGIN');
-    const userIds = await reserve(client, 'user', n);
-    await copyRows(
-      client,
-      TABLES.user,
+  return db.withTransaction(async (tx) => {
+    const userIds = await tx.user.reserveIds(n);
+    await tx.user.addMany(
       userIds.map((id) => ({
         system_id: systemId,
         name: `u${id}`,
         role: 'CUSTOMER',
         email: `u${id}@bench.example`,
       })),
-      userIds,
+      { ids: userIds },
     );
-    const deviceIds = await reserve(client, 'device', n);
-    await copyRows(
-      client,
-      TABLES.device,
-      deviceIds.map((id, i) => ({ user_id: userIds[i], name: `d${id}`, unique_id: `bench-device-${id}` })),
-      deviceIds,
+    const deviceIds = await tx.device.reserveIds(n);
+    await tx.device.addMany(
+      deviceIds.map((id, i) => ({ user_id: userIds[i]!, name: `d${id}`, unique_id: `bench-device-${id}` })),
+      { ids: deviceIds },
     );
-    await client.query('COMMIT');
     return { systemId, resourceId, devices: deviceIds };
-  } finally {
-    client.release();
-  }
-}
-
-async function reserve(client: pg.PoolClient, table: string, n: number): Promise<number[]> {
-  const { rows } = await client.query(
-    'SELECT nextval(pg_get_serial_sequence($1, $2)) AS id FROM generate_series(1, $3)',
-    [`"${table}"`, `${table}_id`, n],
-  );
-  return rows.map((r) => r.id);
+  });
 }
 
 /** Order rows for one interval: one per device, half buys and half sells, prices in cents. */

@@ -94,6 +94,16 @@ export function spread(values: readonly number[]): Spread {
 
 const rateOf = (s: Sample) => (s.units * 1000) / s.ms;
 
+/** The head of a benchmark: its name and unit, its size and rounds in a quick run and in a full one. */
+export function plan<S>(
+  name: string,
+  unit: string,
+  [quick, full]: readonly [quick: S, full: S],
+  rounds: readonly [quick: number, full: number],
+): Pick<Benchmark<S>, 'name' | 'unit' | 'sizes' | 'rounds'> {
+  return { name, unit, sizes: { quick, full }, rounds: { quick: rounds[0], full: rounds[1] } };
+}
+
 /** Runs one benchmark: warm-up, then `rounds` rounds alternating the order of the sides. */
 export async function runBenchmark<S>(
   bench: Benchmark<S>,

@@ -3,11 +3,10 @@ import type { Fields } from '../storage/index.js';
 import type { PriceBucket, PriceRange } from '../storage/index.js';
 import { describeStorage } from '../storage/index.js';
 import { random } from './book.js';
-import { createBenchDatabase } from './database.js';
-import { type Benchmark, type Side, spread, timed } from './harness.js';
+import { onBenchDatabase } from './database.js';
+import { DAY_MS, INTERVAL_MS } from './fixtures.js';
+import { type Benchmark, plan, type Side, spread, timed } from './harness.js';
 
-const INTERVAL_MS = 300_000;
-const DAY_MS = 86_400_000;
 const HOUR = 3_600;
 const DAY = 86_400;
 /** Rounds of the 1-day comparison reported beside the measured 1-hour one. */
@@ -23,21 +22,21 @@ const DAY_ROUNDS = 7;
  * are no aggregates, so both sides read `price` and the ratio is about 1.
  */
 export const history: Benchmark<{ days: number; queries: number }> = {
-  name: 'history',
+  ...plan(
+    'history',
+    'queries',
+    [
+      { days: 7, queries: 20 },
+      { days: 30, queries: 50 },
+    ],
+    [5, 7],
+  ),
   description:
     '1h price buckets over days of 5-minute prices: continuous aggregate (TimescaleDB; raw price on plain PostgreSQL) vs raw price',
-  unit: 'queries',
-  sizes: {
-    quick: { days: 7, queries: 20 },
-    full: { days: 30, queries: 50 },
-  },
-  rounds: { quick: 5, full: 7 },
   targets: [{ compare: 'rate', baseline: 'raw price', op: 'report', value: 0 }],
-  async prepare({ days, queries }) {
-    const bench = await createBenchDatabase();
-    const { db } = bench;
-    try {
-      const mode = await db.storageMode();
+  prepare: ({ days, queries }) =>
+    onBenchDatabase(async (bench) => {
+      const { db, mode } = bench;
       const aggregates = mode.kind === 'timescaledb';
       const resourceId = (await db.resource.find({ system_id: await db.systemId(), name: 'capacity' }))!;
       const now = Date.now();
@@ -46,11 +45,11 @@ export const history: Benchmark<{ days: number; queries: number }> = {
       const last = Math.floor(now / INTERVAL_MS) * INTERVAL_MS - INTERVAL_MS;
       const rows = priceRows(resourceId, last - (intervals - 1) * INTERVAL_MS, intervals);
       await db.price.addMany(rows);
-      await db.pool.query('ANALYZE price');
+      await bench.raw.query('ANALYZE price');
       if (aggregates) {
         // One at a time, each over the one below (hierarchical); not in a transaction.
         for (const view of ['price_5m', 'price_1h', 'price_1d']) {
-          await db.pool.query(`CALL refresh_continuous_aggregate('${view}', NULL, NULL)`);
+          await bench.raw.query(`CALL refresh_continuous_aggregate('${view}', NULL, NULL)`);
         }
       }
       const range: PriceRange = {
@@ -94,11 +93,7 @@ export const history: Benchmark<{ days: number; queries: number }> = {
         }),
         close: () => bench.drop(),
       };
-    } catch (err) {
-      await bench.drop();
-      throw err;
-    }
-  },
+    }),
 };
 
 /**

@@ -2,7 +2,7 @@ import { OrderBody } from '../http/orders.js';
 import { issueToken } from '../storage/index.js';
 import { ORDER_LIMITS } from '../engine/order-limits.js';
 import type { Benchmark } from './harness.js';
-import { HTTP_SIZES, httpSide, medianOf, startBenchServer } from './http-server.js';
+import { type HttpSize, httpPlan, httpSide, medianOf, startBenchServer } from './http-server.js';
 
 /** Devices placing the orders, in turn on every connection. */
 const DEVICES = 100;
@@ -12,13 +12,9 @@ const DEVICES = 100;
  * committed, against a bare POST route of the same server that validates the same body
  * and answers 202. Durable: every accepted order is counted in the table afterwards.
  */
-export const httpOrder: Benchmark<{ seconds: number; connections: number }> = {
-  name: 'http-order',
+export const httpOrder: Benchmark<HttpSize> = {
+  ...httpPlan('http-order', 'orders', 'validate only'),
   description: 'POST /api/v1/orders (durable, group commit) vs a bare POST route that validates and returns',
-  unit: 'orders',
-  sizes: HTTP_SIZES,
-  rounds: { quick: 2, full: 3 },
-  targets: [{ compare: 'rate', baseline: 'validate only', op: 'report', value: 0 }],
   async prepare(size) {
     const bench = await startBenchServer((app) => {
       app.post('/bench/validate', { schema: { body: OrderBody } }, async (_req, reply) =>
@@ -67,7 +63,7 @@ export const httpOrder: Benchmark<{ seconds: number; connections: number }> = {
     const path = httpSide('POST /orders', () => load(`${bench.url}/api/v1/orders`), size);
     const base = httpSide('validate only', () => load(`${bench.url}/bench/validate`), size);
     const stored = async () => {
-      const { rows } = await db.pool.query(
+      const { rows } = await bench.raw.query(
         'SELECT count(*)::int AS n, count(DISTINCT xmin::text)::int AS batches FROM "order"',
       );
       return rows[0] as { n: number; batches: number };

@@ -1,18 +1,14 @@
 import { intervalStart } from '../engine/intervals.js';
 import type { Benchmark } from './harness.js';
-import { HTTP_SIZES, httpSide, medianOf, startBenchServer } from './http-server.js';
+import { type HttpSize, httpPlan, httpSide, medianOf, startBenchServer } from './http-server.js';
 
 /**
  * GET /api/v1/prices/current (served from memory) against a bare route of the same
  * server returning a constant, at 100 connections.
  */
-export const httpPrice: Benchmark<{ seconds: number; connections: number }> = {
-  name: 'http-price',
+export const httpPrice: Benchmark<HttpSize> = {
+  ...httpPlan('http-price', 'requests', 'constant route', { op: '>=', value: 0.6 }),
   description: 'GET /api/v1/prices/current vs a bare route returning a constant, same server, autocannon',
-  unit: 'requests',
-  sizes: HTTP_SIZES,
-  rounds: { quick: 2, full: 3 },
-  targets: [{ compare: 'rate', baseline: 'constant route', op: '>=', value: 0.6 }],
   async prepare(size) {
     const bench = await startBenchServer((app) => {
       app.get('/bench/constant', async () => ({ price: 42.5 }));

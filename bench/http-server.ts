@@ -10,12 +10,14 @@ import { buildServer } from '../http/server.js';
 import { readSettings } from '../cli/settings.js';
 import type { Database } from '../storage/index.js';
 import { connectRedis } from '../workers/redis.js';
-import { benchRedisUrl, createBenchDatabase } from './database.js';
-import type { Sample } from './harness.js';
+import { type BenchDatabase, benchRedisUrl, createBenchDatabase } from './database.js';
+import type { Benchmark, Sample, Target } from './harness.js';
 
 export interface BenchServer {
   readonly app: FastifyInstance;
   readonly db: Database;
+  /** The raw baseline's connections to the server's database (bench/database.ts). */
+  readonly raw: BenchDatabase['raw'];
   readonly redis: Redis;
   readonly url: string;
   readonly databaseUrl: string;
@@ -27,7 +29,7 @@ export interface BenchServer {
  * `extend` registers the benchmark's own baseline routes (never production routes).
  */
 export async function startBenchServer(
-  extend: (app: FastifyInstance, db: Database) => void,
+  extend: (app: FastifyInstance, raw: BenchDatabase['raw']) => void,
 ): Promise<BenchServer> {
   const bench = await createBenchDatabase({ poolSize: 16 });
   const { db } = bench;
@@ -46,11 +48,12 @@ export async function startBenchServer(
       address: { max: 1e9, timeWindowMs: 60_000 },
     },
   });
-  extend(app, db);
+  extend(app, bench.raw);
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     app,
     db,
+    raw: bench.raw,
     redis,
     url,
     databaseUrl: bench.url,
@@ -124,7 +127,29 @@ export const medianOf = (xs: readonly number[]): number => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
-export const HTTP_SIZES = {
+const HTTP_SIZES = {
   quick: { seconds: 2, connections: 100 },
   full: { seconds: 5, connections: 100 },
 };
+
+/**
+ * The head of an HTTP benchmark: autocannon runs of 2 s (quick) or 5 s at 100
+ * connections, 2 rounds or 3, and the path's rate against `baseline`'s (reported, or
+ * held to `target`).
+ */
+export function httpPlan(
+  name: string,
+  unit: string,
+  baseline: string,
+  target: Pick<Target, 'op' | 'value'> = { op: 'report', value: 0 },
+): Pick<Benchmark<HttpSize>, 'name' | 'unit' | 'sizes' | 'rounds' | 'targets'> {
+  return {
+    name,
+    unit,
+    sizes: HTTP_SIZES,
+    rounds: { quick: 2, full: 3 },
+    targets: [{ compare: 'rate', baseline, ...target }],
+  };
+}
+
+export type HttpSize = { seconds: number; connections: number };

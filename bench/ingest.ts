@@ -6,7 +6,7 @@ import { encodeValue } from './copy-text.js';
 import { TABLES } from '../storage/index.js';
 import { createBenchDatabase } from './database.js';
 import { createDevices, orderRows } from './fixtures.js';
-import { type Benchmark, timed } from './harness.js';
+import { type Benchmark, plan, timed } from './harness.js';
 
 const COLUMNS = ['device_id', 'resource_id', 'interval_start', 'side', 'quantity', 'price'] as const;
 
@@ -34,11 +34,8 @@ function psqlCopy(url: string, file: string): Promise<void> {
  * (a logged non-conformant TRUNCATE) before each run so every run starts alike.
  */
 export const ingest: Benchmark<{ rows: number }> = {
-  name: 'ingest',
+  ...plan('ingest', 'rows', [{ rows: 100_000 }, { rows: 1_000_000 }], [3, 3]),
   description: 'COPY path writing N order rows vs psql \\copy of the same rows vs multi-row INSERT',
-  unit: 'rows',
-  sizes: { quick: { rows: 100_000 }, full: { rows: 1_000_000 } },
-  rounds: { quick: 3, full: 3 },
   targets: [
     { compare: 'rate', baseline: 'psql \\copy', op: '>=', value: 0.8 },
     { compare: 'rate', baseline: 'INSERT', op: '>=', value: 5 },
@@ -79,7 +76,7 @@ export const ingest: Benchmark<{ rows: number }> = {
           async run() {
             await empty();
             return timed(n, async () => {
-              const client = await bench.db.pool.connect();
+              const client = await bench.raw.connect();
               try {
                 await client.query('BEGIN');
                 for (let at = 0; at < n; at += 1000) {

@@ -1,26 +1,22 @@
 import pino from 'pino';
-import { listMarkets } from '../storage/index.js';
 import { clearMarketInterval, type IntervalOutcome } from '../workers/clear-market.js';
 import { ClearingPool } from '../workers/pool.js';
 import { createBenchDatabase } from './database.js';
 import { createDevices, orderRows } from './fixtures.js';
-import { type Benchmark, spread, timed } from './harness.js';
+import { type Benchmark, plan, spread, timed } from './harness.js';
 
 /**
  * One interval of N orders from N devices, from boundary to commit (read, clear in a
  * thread, write with COPY), against the COPY rate of the same rows.
  */
 export const interval: Benchmark<{ orders: number }> = {
-  name: 'interval',
+  ...plan('interval', 'orders', [{ orders: 20_000 }, { orders: 100_000 }], [3, 5]),
   description: 'one interval of N orders from N devices, boundary to commit, vs COPY of the same rows',
-  unit: 'orders',
-  sizes: { quick: { orders: 20_000 }, full: { orders: 100_000 } },
-  rounds: { quick: 3, full: 5 },
   targets: [{ compare: 'rate', baseline: 'COPY', op: 'report', value: 0 }],
   async prepare({ orders }) {
     const bench = await createBenchDatabase();
     const owners = await createDevices(bench.db, orders);
-    const [market] = await listMarkets(bench.db.pool);
+    const [market] = await bench.db.listMarkets();
     const pool = new ClearingPool();
     const deps = { db: bench.db, pool, log: pino({ level: 'silent' }) };
     const seconds = 300;

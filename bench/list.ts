@@ -1,12 +1,10 @@
 import type { Fields } from '../storage/index.js';
 import { describeStorage } from '../storage/index.js';
 import { random } from './book.js';
-import { createBenchDatabase } from './database.js';
-import { createDevices, orderRows } from './fixtures.js';
-import { type Benchmark, type Side, spread, timed } from './harness.js';
+import { onBenchDatabase } from './database.js';
+import { createDevices, DAY_MS, INTERVAL_MS, orderRows } from './fixtures.js';
+import { type Benchmark, plan, type Side, spread, timed } from './harness.js';
 
-const INTERVAL_MS = 300_000;
-const DAY_MS = 86_400_000;
 /** Orders each device holds: one per interval over this many intervals. */
 const ORDERS_PER_DEVICE = 100;
 
@@ -21,21 +19,21 @@ const ORDERS_PER_DEVICE = 100;
  * indexed row, whatever `rows` is.
  */
 export const list: Benchmark<{ rows: number; queries: number }> = {
-  name: 'list',
+  ...plan(
+    'list',
+    'queries',
+    [
+      { rows: 100_000, queries: 50 },
+      { rows: 1_000_000, queries: 200 },
+    ],
+    [3, 7],
+  ),
   description:
     "one device's orders (a page of 100) and one day of price history over tables of `rows` rows vs primary-key lookups",
-  unit: 'queries',
-  sizes: {
-    quick: { rows: 100_000, queries: 50 },
-    full: { rows: 1_000_000, queries: 200 },
-  },
-  rounds: { quick: 3, full: 7 },
   targets: [{ compare: 'time', baseline: 'order by primary key', op: 'report', value: 0 }],
-  async prepare({ rows, queries }) {
-    const bench = await createBenchDatabase();
-    const { db } = bench;
-    try {
-      const mode = await db.storageMode();
+  prepare: ({ rows, queries }) =>
+    onBenchDatabase(async (bench) => {
+      const { db, mode } = bench;
       const owners = await createDevices(db, rows / ORDERS_PER_DEVICE);
       const first = Date.UTC(2030, 0, 1);
       for (let k = 0; k < ORDERS_PER_DEVICE; k++) {
@@ -45,10 +43,10 @@ export const list: Benchmark<{ rows: number; queries: number }> = {
       }
       const priceFrom = Date.UTC(2020, 0, 1);
       await db.price.addMany(priceRows(owners.resourceId, priceFrom, rows));
-      await db.pool.query('ANALYZE "order"');
-      await db.pool.query('ANALYZE price');
+      await bench.raw.query('ANALYZE "order"');
+      await bench.raw.query('ANALYZE price');
       const ids = async (table: string) => {
-        const { rows: r } = await db.pool.query(
+        const { rows: r } = await bench.raw.query(
           `SELECT min(${table}_id)::bigint AS lo, max(${table}_id)::bigint AS hi FROM "${table}"`,
         );
         return { lo: Number(r[0].lo), hi: Number(r[0].hi) };
@@ -108,11 +106,11 @@ export const list: Benchmark<{ rows: number; queries: number }> = {
         ),
         baselines: [
           side('order by primary key', (i) =>
-            db.pool.query('SELECT * FROM "order" WHERE order_id = $1', [orderPicks[i]]),
+            bench.raw.query('SELECT * FROM "order" WHERE order_id = $1', [orderPicks[i]]),
           ),
           side('one day of prices', (i) => db.priceHistory(day(i), 10_001)),
           side('price by primary key', (i) =>
-            db.pool.query('SELECT * FROM price WHERE price_id = $1', [pricePicks[i]]),
+            bench.raw.query('SELECT * FROM price WHERE price_id = $1', [pricePicks[i]]),
           ),
         ],
         extra: async () => ({
@@ -126,11 +124,7 @@ export const list: Benchmark<{ rows: number; queries: number }> = {
         }),
         close: () => bench.drop(),
       };
-    } catch (err) {
-      await bench.drop();
-      throw err;
-    }
-  },
+    }),
 };
 
 /** `n` cleared 5-minute prices of one resource from `first`. */

@@ -1,8 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
-import pg from 'pg';
 import { describeStorage, type StorageMode } from '../storage/index.js';
-import { benchServerUrl, createBenchDatabase } from './database.js';
+import { benchServerVersion, createBenchDatabase } from './database.js';
 
 export interface Machine {
   readonly cpu: string;
@@ -19,21 +18,14 @@ export interface Machine {
 
 /** What the figures were measured on. */
 export async function describeMachine(): Promise<Machine> {
-  let postgres = 'unknown';
-  const client = new pg.Client({ connectionString: benchServerUrl('postgres') });
-  try {
-    await client.connect();
-    postgres = (await client.query('SHOW server_version')).rows[0].server_version;
-  } finally {
-    await client.end().catch(() => {});
-  }
+  const postgres = await benchServerVersion();
   // Whether the server offers TimescaleDB says nothing of what the benchmarks run on
   // (TIMESCALEDB=off, or auto on a server that lists it without preloading it): ask a
   // database created exactly as theirs are.
   const probe = await createBenchDatabase({ poolSize: 1 });
   let mode: StorageMode;
   try {
-    mode = await probe.db.storageMode();
+    mode = probe.mode;
   } finally {
     await probe.drop();
   }

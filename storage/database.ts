@@ -3,11 +3,11 @@ import { ErrorCode, TessError } from '../engine/errors.js';
 import { newPool, translateConnectError } from './connection.js';
 import { EntryIds } from './entries.js';
 import { type HandleQueries, handleQueries } from './handle-queries.js';
-import { translatePgError } from './pg-errors.js';
 import { fillBalances } from './balances.js';
 import { revokeOnOwnerChange } from './device-tokens.js';
 import type { LogEvent, RowOf } from './rows.js';
-import { clientRunner, poolRunner, type Runner } from './runner.js';
+import { type MarketTransaction, inMarket } from './market-transaction.js';
+import { clientRunner, inTransaction, poolRunner, type Runner } from './runner.js';
 import { DEFAULT_ADMIN_EMAIL, DEFAULT_RESOURCE, DEFAULT_SYSTEM, seedConfig } from './seed.js';
 import { Table, type TableHooks } from './table.js';
 import { TABLES, type TableName } from './tables.js';
@@ -47,9 +47,13 @@ export interface Database extends Omit<Tables, 'log'>, HandleQueries {
    * database's guard trigger allow it.
    */
   nonconformant<T>(op: NonconformantOperation, fn: (client: pg.PoolClient) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` in one transaction under the lock of market `resourceId` (storage/market-transaction.ts):
+   * committed when it returns, rolled back when it throws; inside withTransaction, in that transaction.
+   */
+  inMarket<T>(resourceId: number, fn: (market: MarketTransaction) => Promise<T>): Promise<T>;
   /** The entry id of the handle's system (created with its seed config when missing). */
   systemId(): Promise<number>;
-  readonly pool: pg.Pool;
   close(): Promise<void>;
 }
 
@@ -103,7 +107,6 @@ function build(
     ...handleQueries(runner, () => clockRef.value, shared.entries),
     log: { def: log.def, add: log.add.bind(log), get: log.get.bind(log), list: log.list.bind(log) },
     systemName: shared.systemName,
-    pool: shared.pool,
     get clock() {
       return clockRef.value;
     },
@@ -113,20 +116,12 @@ function build(
     at(time) {
       return build(shared, runner, { value: time }, client);
     },
-    async withTransaction(fn) {
+    withTransaction(fn) {
       if (client) return fn(db, client);
-      const c = await shared.pool.connect().catch((err) => Promise.reject(translatePgError(err)));
-      try {
-        await c.query('BEGIN');
-        const result = await fn(build(shared, clientRunner(c), clockRef, c), c);
-        await c.query('COMMIT');
-        return result;
-      } catch (err) {
-        await c.query('ROLLBACK').catch(() => {});
-        throw translatePgError(err);
-      } finally {
-        c.release();
-      }
+      return inTransaction(shared.pool, (c) => fn(build(shared, clientRunner(c), clockRef, c), c));
+    },
+    inMarket(resourceId, fn) {
+      return inMarket(client ? { client } : { pool: shared.pool }, resourceId, fn);
     },
     async nonconformant(op, fn) {
       if (clockRef.value) throw new TessError(ErrorCode.CLOCK_SET, 'the clock is set: writes are refused');

@@ -1,4 +1,3 @@
-import { refreshAllPriceAggregates } from './price-aggregates.js';
 import { constants, createReadStream } from 'node:fs';
 import { lstat, open, rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
@@ -111,54 +110,52 @@ export async function dump(db: Database, file: string, onProgress?: Progress): P
   const write = async (text: string) => {
     if (!out.write(text)) await Promise.race([once(out, 'drain'), failed]);
   };
-  const client = await db.pool.connect();
   const counts: Record<string, number> = {};
   let total = 0;
   try {
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const sizes = new Map<string, number>();
-    for (const { name } of DUMP_TABLES) {
-      const { rows } = await client.query(`SELECT count(*)::bigint AS n FROM ${quoteIdent(name)}`);
-      sizes.set(name, rows[0].n);
-    }
-    await write(`${MAGIC}\n`);
-    for (const { name, columns: cols } of DUMP_TABLES) {
-      await write(`TABLE ${name} ${cols.join(',')}\n`);
-      // COPY (SELECT …) rather than COPY table: on a hypertable the rows live in chunks.
-      const order = cols.slice(0, 2).map(quoteIdent).join(', ');
-      const source = client.query(
-        copyTo(
-          `COPY (SELECT ${cols.map(quoteIdent).join(', ')} FROM ${quoteIdent(name)} ORDER BY ${order}) TO STDOUT`,
-        ),
-      );
-      const expected = sizes.get(name)!;
-      let done = 0;
-      let lastReport = 0;
-      for await (const chunk of source as AsyncIterable<Buffer>) {
-        for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) done++;
-        await write(chunk.toString('utf8'));
-        if (onProgress && done - lastReport >= 10_000) {
-          onProgress(name, done, expected);
-          lastReport = done;
-        }
+    await db.withTransaction(async (_tx, client) => {
+      // One snapshot for every table, so the dump is consistent.
+      await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const sizes = new Map<string, number>();
+      for (const { name } of DUMP_TABLES) {
+        const { rows } = await client.query(`SELECT count(*)::bigint AS n FROM ${quoteIdent(name)}`);
+        sizes.set(name, rows[0].n);
       }
-      onProgress?.(name, done, expected);
-      await write('\\.\n');
-      counts[name] = done;
-      total += done;
-    }
-    await write(`END ${total}\n`);
-    await client.query('COMMIT');
+      await write(`${MAGIC}\n`);
+      for (const { name, columns: cols } of DUMP_TABLES) {
+        await write(`TABLE ${name} ${cols.join(',')}\n`);
+        // COPY (SELECT …) rather than COPY table: on a hypertable the rows live in chunks.
+        const order = cols.slice(0, 2).map(quoteIdent).join(', ');
+        const source = client.query(
+          copyTo(
+            `COPY (SELECT ${cols.map(quoteIdent).join(', ')} FROM ${quoteIdent(name)} ORDER BY ${order}) TO STDOUT`,
+          ),
+        );
+        const expected = sizes.get(name)!;
+        let done = 0;
+        let lastReport = 0;
+        for await (const chunk of source as AsyncIterable<Buffer>) {
+          for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) done++;
+          await write(chunk.toString('utf8'));
+          if (onProgress && done - lastReport >= 10_000) {
+            onProgress(name, done, expected);
+            lastReport = done;
+          }
+        }
+        onProgress?.(name, done, expected);
+        await write('\\.\n');
+        counts[name] = done;
+        total += done;
+      }
+      await write(`END ${total}\n`);
+    });
     out.end();
     await Promise.race([once(out, 'finish'), failed]);
     await rename(partial, file);
   } catch (err) {
     out.destroy();
     await rm(partial, { force: true });
-    await client.query('ROLLBACK').catch(() => {});
     throw err;
-  } finally {
-    client.release();
   }
   await db.log.add({ event: 'DUMP', table_name: null, message: `dumped ${total} rows to ${file}` });
   return { rows: counts, total };
@@ -295,6 +292,7 @@ export async function load(db: Database, file: string, onProgress?: Progress): P
   }
   // Loaded prices lie below the aggregates' watermarks, where real-time aggregation does
   // not look: materialize them now rather than at the next scheduled refresh.
-  await refreshAllPriceAggregates(db.pool, new Date());
+  const now = new Date();
+  await db.refreshPriceAggregates(null, now, now);
   return { rows: counts, total };
 }

@@ -6,30 +6,18 @@ export { openDatabase } from './database.js';
 export type { HandleQueries } from './handle-queries.js';
 export { dump, load, type Progress } from './dump.js';
 export { createdNotice, databaseName, ensureDatabase, quoteIdent, redactUrl } from './connection.js';
-export { copyRows } from './copy.js';
 export { isDataError } from './data-errors.js';
-export { type DatabaseIdentity, readDatabaseIdentity } from './identity.js';
-export {
-  AlreadyCleared,
-  lastCleared,
-  lastClearedEnd,
-  listMarkets,
-  lockMarket,
-  type Market,
-  type OpenOrders,
-  ordersArrivedBefore,
-  type PendingMeter,
-  pendingMeters,
-  readMarketTimeline,
-  readOpenOrders,
-  writeClearing,
-  writeMeterFailure,
-  writeMeterSettlements,
-} from './market.js';
+export type { DatabaseIdentity } from './identity.js';
+export { AlreadyCleared } from './clearing-writer.js';
+export type { OpenOrders } from './interval-book.js';
+export type { MarketTransaction } from './market-transaction.js';
+export type { Market } from './markets.js';
+export type { PendingMeter } from './meter-settlement.js';
 export { type MigrateCommand, migrate, TIMESCALEDB_CHOICES, type TimescaleChoice } from './migrations.js';
 export { isRefusal, translatePgError } from './pg-errors.js';
 export { prepareDatabase } from './prepare.js';
-export { refreshPriceAggregates } from './price-aggregates.js';
+// How TESS parses column values: for a raw-SQL baseline (bench/) that should parse as TESS does.
+export { TESS_TYPES } from './pg-types.js';
 export type { NewOrder } from './queries/orders.js';
 export type { Span } from './queries/ownership.js';
 export type { PriceBucket, PriceRange } from './queries/prices.js';

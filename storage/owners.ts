@@ -1,6 +1,5 @@
-import type pg from 'pg';
-
-type Client = pg.PoolClient | pg.Client;
+import type { Queryable } from './queries/current.js';
+import { ownerAt, ownerHistory } from './queries/owner-history.js';
 
 /**
  * Who is charged or paid for a device's market activity: the owner (user entry id) the
@@ -12,7 +11,7 @@ type Client = pg.PoolClient | pg.Client;
  * read, and each time is looked up among them.
  */
 export async function ownersAt(
-  client: Client,
+  client: Queryable,
   devices: ArrayLike<number>,
   times: ArrayLike<number>,
 ): Promise<number[]> {
@@ -28,36 +27,12 @@ export async function ownersAt(
   );
   const current = new Map<number, number>(rows.map((r) => [r.device, r.user_id]));
   const moved = rows.filter((r) => r.moved).map((r) => r.device as number);
-  /** Owners of each moved device, oldest version first: [since (ms), user]. */
-  const history = new Map<number, [number, number][]>();
-  if (moved.length > 0) {
-    const { rows: versions } = await client.query(
-      `SELECT e.device_id AS device, d.user_id, d.created
-       FROM device e JOIN device d ON d.unique_id = e.unique_id
-       WHERE e.device_id = ANY($1::bigint[])
-       ORDER BY e.device_id, d.created, d.device_id`,
-      [moved],
-    );
-    for (const v of versions) {
-      const list = history.get(v.device) ?? [];
-      list.push([(v.created as Date).getTime(), v.user_id]);
-      history.set(v.device, list);
-    }
-  }
+  const history = moved.length > 0 ? await ownerHistory(client, moved, null) : new Map();
   const out = new Array<number>(devices.length);
   for (let i = 0; i < devices.length; i++) {
     const device = devices[i]!;
-    const list = history.get(device);
-    let user = current.get(device)!;
-    if (list) {
-      // The version in effect at the time; before the first version, the first owner.
-      user = list[0]![1];
-      for (const [since, owner] of list) {
-        if (since > times[i]!) break;
-        user = owner;
-      }
-    }
-    out[i] = user;
+    const versions = history.get(device);
+    out[i] = versions ? ownerAt(versions, times[i]!) : current.get(device)!;
   }
   return out;
 }

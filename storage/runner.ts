@@ -12,22 +12,29 @@ export interface Runner {
   read<T>(fn: (client: pg.Pool | pg.PoolClient | pg.Client) => Promise<T>): Promise<T>;
 }
 
+/**
+ * Runs `fn` on one client of `pool` between BEGIN and COMMIT (ROLLBACK when it throws),
+ * and releases the client. What fails, connecting included, comes out translated
+ * (storage/pg-errors.ts). Every transaction storage opens on the pool opens here.
+ */
+export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect().catch((err) => Promise.reject(translatePgError(err)));
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw translatePgError(err);
+  } finally {
+    client.release();
+  }
+}
+
 export function poolRunner(pool: pg.Pool): Runner {
   return {
-    async write(fn) {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        const result = await fn(client);
-        await client.query('COMMIT');
-        return result;
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw translatePgError(err);
-      } finally {
-        client.release();
-      }
-    },
+    write: (fn) => inTransaction(pool, fn),
     async read(fn) {
       try {
         return await fn(pool);

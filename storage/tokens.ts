@@ -1,7 +1,6 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { ErrorCode, TessError } from '../engine/errors.js';
 import type { Database, TokenRow } from './index.js';
-import { currentOf } from './queries/current.js';
 
 /**
  * Bearer tokens read `tess_<unique_id>_<secret>`: unique_id names the token row, the
@@ -56,7 +55,7 @@ export async function issueToken(
     throw new TessError(ErrorCode.INVALID, 'a token is for a user or for a device, not both');
   }
   if (deviceId !== null) {
-    const device = await currentOf(db.pool, 'device', deviceId);
+    const device = await db.current('device', deviceId, null);
     if (!device) throw new TessError(ErrorCode.NOT_FOUND, `device ${deviceId} not found`);
     userId = device.user_id;
   }

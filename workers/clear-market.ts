@@ -1,13 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Database } from '../storage/index.js';
-import {
-  AlreadyCleared,
-  lastCleared,
-  type Market,
-  type PriceRow,
-  refreshPriceAggregates,
-} from '../storage/index.js';
+import { AlreadyCleared, type Market, type PriceRow } from '../storage/index.js';
 import { type ClearingTimes, clearAndWrite } from './clearing.js';
 import { reportInterval } from './clearing-report.js';
 import { writeFailure } from './failure-record.js';
@@ -57,7 +51,7 @@ export async function clearDue(deps: ClearDeps, market: Market, boundary: Date):
   let warned = false;
   // Readings a failed settlement left pending after the last clearing (which committed
   // whatever happened to them) are settled first; usually there are none.
-  const last = await lastCleared(deps.db.pool, market.resourceId);
+  const last = await deps.db.lastCleared(market.resourceId);
   if (last) await settleAfter(deps, market, last.from, last.end);
   for (;;) {
     // Read again for every interval: another process may have cleared some meanwhile.
@@ -148,9 +142,11 @@ export async function clearMarketInterval(
   // A late interval (after downtime, or a long one) may lie below the price aggregates'
   // watermarks; bring them up to date so history reads it at once. The interval itself
   // is committed whatever happens here.
-  await refreshPriceAggregates(deps.db.pool, from, end, new Date()).catch((err) =>
-    deps.log.warn({ err }, 'price history aggregates not refreshed; the scheduled refresh will catch up'),
-  );
+  await deps.db
+    .refreshPriceAggregates(from, end, new Date())
+    .catch((err) =>
+      deps.log.warn({ err }, 'price history aggregates not refreshed; the scheduled refresh will catch up'),
+    );
   await reportInterval(deps, market, from, plan, written, reason, ms);
   await settleAfter(deps, market, from, end);
   const { price, orders, rejected } = written;

@@ -1,10 +1,10 @@
 import { type ClearedBook, toMicro } from '../engine/index.js';
 import { orderLimits } from '../engine/order-limits.js';
-import { type Market, writeClearing } from '../storage/index.js';
+import type { Market } from '../storage/index.js';
 import { ordersWithinLimits } from './book-limits.js';
 import type { ClearDeps, IntervalPlan } from './clear-market.js';
 import { engineRefused } from './interval-failure.js';
-import { beginInterval, transaction, type Written } from './interval-transaction.js';
+import { readInterval, type Written } from './interval-transaction.js';
 import { clearOptions } from './market-options.js';
 
 /** Milliseconds of each phase of a clearing (the write with its commit). */
@@ -46,9 +46,9 @@ export async function clearAndWrite(
   const options = clearOptions(market, seconds);
   const limits = orderLimits(market.config, market.resource);
   let writing = 0n;
-  const written = await transaction(deps, async (client) => {
+  const written = await deps.db.inMarket(market.resourceId, async (tx) => {
     let t = process.hrtime.bigint();
-    const { open, carried } = await beginInterval(client, market, from, end, plan);
+    const { open, carried } = await readInterval(tx, market, from, end, plan);
     const kept = ordersWithinLimits(open, limits);
     ms.read = elapsed(t);
 
@@ -76,8 +76,7 @@ export async function clearAndWrite(
     ms.clear = elapsed(t);
 
     writing = process.hrtime.bigint();
-    const price = await writeClearing(client, {
-      resourceId: market.resourceId,
+    const price = await tx.writeClearing({
       from,
       end,
       orders: open,

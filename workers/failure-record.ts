@@ -1,7 +1,7 @@
-import { type Market, writeClearing } from '../storage/index.js';
+import type { Market } from '../storage/index.js';
 import type { ClearDeps, IntervalPlan } from './clear-market.js';
 import { failedBook } from './interval-failure.js';
-import { beginInterval, transaction, type Written } from './interval-transaction.js';
+import { readInterval, type Written } from './interval-transaction.js';
 
 /**
  * Records [from, end) as a FAILURE, in a transaction of its own: its market_interval row
@@ -17,10 +17,9 @@ export async function writeFailure(
   reason: string,
 ): Promise<Written> {
   const seconds = Math.round((end.getTime() - from.getTime()) / 1000);
-  return transaction(deps, async (client) => {
-    const { open, carried } = await beginInterval(client, market, from, end, plan);
-    const price = await writeClearing(client, {
-      resourceId: market.resourceId,
+  return deps.db.inMarket(market.resourceId, async (tx) => {
+    const { open, carried } = await readInterval(tx, market, from, end, plan);
+    const price = await tx.writeClearing({
       from,
       end,
       orders: open,

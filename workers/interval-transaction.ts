@@ -1,14 +1,11 @@
-import type pg from 'pg';
 import {
   AlreadyCleared,
-  lastClearedEnd,
-  lockMarket,
   type Market,
+  type MarketTransaction,
   type OpenOrders,
-  readOpenOrders,
+  type PriceRow,
 } from '../storage/index.js';
-import type { PriceRow } from '../storage/index.js';
-import type { ClearDeps, IntervalPlan } from './clear-market.js';
+import type { IntervalPlan } from './clear-market.js';
 
 /** What one interval's transaction wrote. */
 export interface Written {
@@ -19,40 +16,20 @@ export interface Written {
   readonly rejected: number;
 }
 
-/** Runs `work` in a transaction of its own on a client of the pool. */
-export async function transaction<T>(
-  deps: ClearDeps,
-  work: (client: pg.PoolClient) => Promise<T>,
-): Promise<T> {
-  const client = await deps.db.pool.connect();
-  try {
-    const out = await work(client);
-    await client.query('COMMIT');
-    return out;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
-}
-
 /**
- * Begins the transaction of interval [from, end) of `market` and reads the orders it
- * holds (with those carried into it); AlreadyCleared when it is cleared.
+ * Reads the orders interval [from, end) of `market` holds (with those carried into it),
+ * in the market's transaction; AlreadyCleared when it is cleared.
  */
-export async function beginInterval(
-  client: pg.PoolClient,
+export async function readInterval(
+  tx: MarketTransaction,
   market: Market,
   from: Date,
   end: Date,
   plan: IntervalPlan,
 ): Promise<{ open: OpenOrders; carried: number }> {
-  await client.query('BEGIN');
-  await lockMarket(client, market.resourceId);
-  const last = await lastClearedEnd(client, market.resourceId);
+  const last = await tx.lastClearedEnd();
   if (last && last > from) throw new AlreadyCleared(market.resourceId, from);
-  const open = await readOpenOrders(client, market.resourceId, from, end, plan.carryFrom ?? null);
+  const open = await tx.openOrders(from, end, plan.carryFrom ?? null);
   let carried = 0;
   for (let i = 0; i < open.n; i++) if (open.intervalStarts[i]! < from) carried++;
   return { open, carried };

@@ -1,5 +1,4 @@
 import type { Database } from '../storage/index.js';
-import { listMarkets } from '../storage/index.js';
 import { readPlan } from './market-schedule.js';
 
 /** A market on the market whose clearing has fallen behind. */
@@ -21,7 +20,7 @@ export interface LateMarket {
  */
 export async function lateMarkets(db: Database, now: number): Promise<LateMarket[]> {
   const late: LateMarket[] = [];
-  for (const market of await listMarkets(db.pool)) {
+  for (const market of await db.listMarkets()) {
     const plan = await readPlan(db, market);
     const end = await plan.end(plan.from);
     const seconds = plan.secondsAt(end);

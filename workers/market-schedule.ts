@@ -1,6 +1,6 @@
 import { isValidInterval } from '../engine/intervals.js';
 import type { Database } from '../storage/index.js';
-import { type Market, ordersArrivedBefore, readMarketTimeline } from '../storage/index.js';
+import type { Market } from '../storage/index.js';
 import {
   carryFrom,
   type IntervalSetting,
@@ -38,14 +38,14 @@ export interface MarketPlan {
  * skipped (the runtime refuses to schedule a system whose current one is not).
  */
 export async function readPlan(db: Database, market: Market): Promise<MarketPlan> {
-  const timeline = await readMarketTimeline(db.pool, market.systemId, market.resourceId);
+  const timeline = await db.marketTimeline(market.systemId, market.resourceId);
   const history: IntervalSetting[] = [];
   for (const { since, value } of timeline.intervals) {
     const seconds = Number(value);
     if (value !== null && value !== '' && isValidInterval(seconds)) history.push({ since, seconds });
   }
   const arrived: OrdersArrived = (w) =>
-    ordersArrivedBefore(db.pool, market.resourceId, {
+    db.ordersArrivedBefore(market.resourceId, {
       windowStart: new Date(w.gridStart),
       from: new Date(w.from),
       end: new Date(w.end),

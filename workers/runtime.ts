@@ -2,9 +2,9 @@ import { type Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { intervalStart } from '../engine/intervals.js';
-import { type DatabaseIdentity, readDatabaseIdentity } from '../storage/index.js';
+import type { DatabaseIdentity } from '../storage/index.js';
 import type { Database } from '../storage/index.js';
-import { listMarkets, type Market } from '../storage/index.js';
+import type { Market } from '../storage/index.js';
 import { type ClearDeps, clearDue, type IntervalOutcome } from './clear-market.js';
 import { intervalSeconds } from './market-options.js';
 import { readPlan } from './market-schedule.js';
@@ -75,7 +75,7 @@ export class Runtime {
 
   static async start(options: RuntimeOptions): Promise<Runtime> {
     const prefix = options.prefix ?? 'tess';
-    const database = await readDatabaseIdentity(options.db.pool);
+    const database = await options.db.identity();
     const QUEUE = queueName(database);
     options.log.info(
       { queue: QUEUE, prefix },
@@ -141,7 +141,7 @@ export class Runtime {
    */
   async sync(catchUp: boolean): Promise<void> {
     if (this.stopping) return;
-    const markets = await listMarkets(this.options.db.pool);
+    const markets = await this.options.db.listMarkets();
     const systems = new Map<number, Market>();
     for (const m of markets) systems.set(m.systemId, m);
     for (const [systemId, market] of systems) {
@@ -184,7 +184,7 @@ export class Runtime {
    * only what is due.
    */
   private async tick({ systemId }: TickData): Promise<number> {
-    const markets = await listMarkets(this.options.db.pool, [systemId]);
+    const markets = await this.options.db.listMarkets([systemId]);
     const now = this.now();
     const grace = this.options.graceMs ?? 250;
     for (const market of markets) {
@@ -232,9 +232,9 @@ export class Runtime {
   }
 
   private async clearMarket(deps: ClearDeps, data: MarketData): Promise<number> {
-    const [market] = await listMarkets(this.options.db.pool, [data.systemId]).then((ms) =>
-      ms.filter((m) => m.resourceId === data.resourceId),
-    );
+    const [market] = await this.options.db
+      .listMarkets([data.systemId])
+      .then((ms) => ms.filter((m) => m.resourceId === data.resourceId));
     if (!market) return 0;
     const outcomes = await clearDue(deps, market, new Date(data.boundary));
     for (const o of outcomes) {

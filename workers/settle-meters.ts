@@ -1,15 +1,7 @@
 import type { Logger } from 'pino';
 import { ErrorCode, TessError } from '../engine/errors.js';
 import { settleMeter } from '../engine/index.js';
-import type { Database } from '../storage/index.js';
-import {
-  lockMarket,
-  type Market,
-  type PendingMeter,
-  pendingMeters,
-  writeMeterFailure,
-  writeMeterSettlements,
-} from '../storage/index.js';
+import type { Database, Market, PendingMeter } from '../storage/index.js';
 import { failureReason, isDeterministic } from './interval-failure.js';
 import { meterReadingsUnsettled } from './metrics.js';
 
@@ -47,7 +39,7 @@ export interface SettleOutcome {
 
 /**
  * Settles the meter readings that wait on cleared intervals of `market` (see
- * storage/market.ts pendingMeters, which [from, end) — the interval just cleared — scopes),
+ * storage/meter-settlement.ts pendingMeters, which [from, end) — the interval just cleared — scopes),
  * as its own step after the clearing committed: a reading that cannot be settled never
  * holds up a clearing. One transaction under the market's lock, so two processes never
  * book a reading twice; all readings in one batch first and, when the batch fails, one by
@@ -63,59 +55,42 @@ export async function settleMeters(
   from: Date,
   end: Date,
 ): Promise<SettleOutcome> {
-  const client = await db.pool.connect();
-  try {
-    await client.query('BEGIN');
-    await lockMarket(client, market.resourceId);
-    const pending = await pendingMeters(client, market.resourceId, from, end);
+  return db.inMarket(market.resourceId, async (tx) => {
+    const pending = await tx.pendingMeters(from, end);
     let settled = 0;
     let failed = 0;
-    if (pending.length > 0) {
-      await client.query('SAVEPOINT batch');
-      try {
-        settled = await writeMeterSettlements(
-          client,
-          pending.map((meter) => ({ meter, amountMicro: amountOf(meter) })),
-        );
-      } catch (err) {
-        await client.query('ROLLBACK TO SAVEPOINT batch');
-        if (!isDeterministic(err)) throw err;
-        for (const meter of pending) {
-          await client.query('SAVEPOINT reading');
-          try {
-            settled += await writeMeterSettlements(client, [{ meter, amountMicro: amountOf(meter) }]);
-          } catch (e) {
-            await client.query('ROLLBACK TO SAVEPOINT reading');
-            if (!isDeterministic(e)) throw e;
-            const reason = failureReason(e);
-            await writeMeterFailure(client, {
-              meterId: meter.meterId,
-              resourceId: market.resourceId,
+    if (pending.length === 0) return { settled, failed };
+    try {
+      settled = await tx.savepoint(() =>
+        tx.writeMeterSettlements(pending.map((meter) => ({ meter, amountMicro: amountOf(meter) }))),
+      );
+    } catch (err) {
+      if (!isDeterministic(err)) throw err;
+      for (const meter of pending) {
+        try {
+          settled += await tx.savepoint(() =>
+            tx.writeMeterSettlements([{ meter, amountMicro: amountOf(meter) }]),
+          );
+        } catch (e) {
+          if (!isDeterministic(e)) throw e;
+          const reason = failureReason(e);
+          await tx.writeMeterFailure({ meterId: meter.meterId, reason });
+          failed++;
+          meterReadingsUnsettled.inc();
+          log.error(
+            {
+              system: market.system,
+              resource: market.resource,
+              meter: meter.meterId,
+              device: meter.deviceId,
+              price: meter.priceId,
               reason,
-            });
-            failed++;
-            meterReadingsUnsettled.inc();
-            log.error(
-              {
-                system: market.system,
-                resource: market.resource,
-                meter: meter.meterId,
-                device: meter.deviceId,
-                price: meter.priceId,
-                reason,
-              },
-              'meter reading not settled',
-            );
-          }
+            },
+            'meter reading not settled',
+          );
         }
       }
     }
-    await client.query('COMMIT');
     return { settled, failed };
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }

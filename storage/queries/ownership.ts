@@ -1,6 +1,7 @@
 import { quoteIdent } from '../connection.js';
 import { TABLES, type TableName } from '../tables.js';
-import { asofParam, type Queryable } from './current.js';
+import type { Queryable } from './current.js';
+import { ownerHistory } from './owner-history.js';
 
 /** A span of time [from, to); `to` null: still going on. */
 export interface Span {
@@ -20,17 +21,13 @@ export async function ownershipSpans(
   userId: number,
   asof: Date | null,
 ): Promise<Span[]> {
-  const { rows } = await db.query(
-    `SELECT c.user_id, c.created FROM device f JOIN device c ON c.unique_id = f.unique_id
-     WHERE f.device_id = $1 AND c.created <= $2 ORDER BY c.created, c.device_id`,
-    [deviceId, asofParam(asof)],
-  );
+  const versions = (await ownerHistory(db, [deviceId], asof)).get(deviceId) ?? [];
   const spans: Span[] = [];
   let open: Date | null = null;
-  for (const { user_id, created } of rows as { user_id: number; created: Date }[]) {
-    if (user_id === userId && open === null) open = created;
-    else if (user_id !== userId && open !== null) {
-      if (created > open) spans.push({ from: open, to: created });
+  for (const { userId: owner, since } of versions) {
+    if (owner === userId && open === null) open = since;
+    else if (owner !== userId && open !== null) {
+      if (since > open) spans.push({ from: open, to: since });
       open = null;
     }
   }

@@ -49,7 +49,7 @@ describe('the device a write is for', () => {
   it('a user token names the device, stored by its entry id', async () => {
     const o = await order(p.tokens.customer, renamed.device_id);
     expect(o.statusCode, o.body).toBe(202);
-    const { rows } = await api.db.pool.query('SELECT device_id FROM "order" WHERE unique_id = $1', [
+    const { rows } = await api.db.sql.query('SELECT device_id FROM "order" WHERE unique_id = $1', [
       o.data.unique_id,
     ]);
     expect(Number(rows[0].device_id)).toBe(p.device.device_id);

@@ -18,19 +18,27 @@ afterAll(async () => {
   await subscriber.quit();
 });
 
-/** Counts the statements sent through the database's pool while `fn` runs. */
+/**
+ * Counts the queries run through the database handle while `fn` runs: the directory
+ * reads with the handle's bound queries, each one statement.
+ */
 async function counting(fn: () => Promise<unknown>): Promise<number> {
-  const pool = t.db.pool;
-  const original = pool.query;
+  const db = t.db as unknown as Record<string, unknown>;
+  const originals = Object.entries(db).filter(([, v]) => typeof v === 'function') as [
+    string,
+    (...a: unknown[]) => unknown,
+  ][];
   let n = 0;
-  pool.query = ((...args: Parameters<typeof original>) => {
-    n++;
-    return (original as (...a: unknown[]) => unknown).apply(pool, args);
-  }) as typeof original;
+  for (const [name, original] of originals) {
+    db[name] = (...args: unknown[]) => {
+      n++;
+      return original(...args);
+    };
+  }
   try {
     await fn();
   } finally {
-    pool.query = original;
+    for (const [name, original] of originals) db[name] = original;
   }
   return n;
 }

@@ -10,7 +10,7 @@ beforeAll(async () => {
 
 describe('what answers disclose', () => {
   it('text values are at most 4096 characters (400 naming the field); nothing is stored', async () => {
-    const before = await api.db.pool.query('SELECT count(*)::int AS n FROM setting');
+    const before = await api.db.sql.query('SELECT count(*)::int AS n FROM setting');
     const long = await call(api.app, 'POST', '/api/v1/settings', {
       token: p.tokens.customer,
       body: { device_id: p.device.device_id, name: 'note', value: 'x'.repeat(4097) },
@@ -26,7 +26,7 @@ describe('what answers disclose', () => {
     });
     expect(pref.statusCode).toBe(400);
     expect(pref.data.error.message).toBe('body.name must be at most 4096 characters');
-    expect((await api.db.pool.query('SELECT count(*)::int AS n FROM setting')).rows[0].n).toBe(
+    expect((await api.db.sql.query('SELECT count(*)::int AS n FROM setting')).rows[0].n).toBe(
       before.rows[0].n,
     );
     const fits = await call(api.app, 'POST', '/api/v1/settings', {

@@ -8,12 +8,12 @@ import { issueToken } from '../../storage/tokens.js';
 import type { Database, DeviceRow, UserRow } from '../../storage/index.js';
 import { connectRedis } from '../../workers/redis.js';
 import { redisUrl } from '../helpers/server-url.js';
-import { useDatabase } from '../helpers/open.js';
+import { type TestHandle, useDatabase } from '../helpers/open.js';
 import type { TestDatabase } from '../helpers/database.js';
 
 export interface Api {
   app: FastifyInstance;
-  db: Database;
+  db: TestHandle;
   test: TestDatabase;
   redis: Redis;
   subscriber: Redis | undefined;

@@ -53,7 +53,7 @@ describe('/health and clearing on time', () => {
     await t.db.config.set({ system_id: idle.systemId, name: 'mechanism', value: 'NONE' });
     runtime = await startRuntime();
     await waitFor('a price', async () => {
-      const { rows } = await t.db.pool.query('SELECT 1 FROM price WHERE resource_id = $1', [
+      const { rows } = await t.db.sql.query('SELECT 1 FROM price WHERE resource_id = $1', [
         market.resourceId,
       ]);
       return rows.length > 0;

@@ -32,7 +32,7 @@ async function config(name: string, value: string | null): Promise<void> {
 }
 
 const stored = async (deviceId: number) =>
-  (await api.db.pool.query('SELECT count(*)::int AS n FROM "order" WHERE device_id = $1', [deviceId])).rows[0]
+  (await api.db.sql.query('SELECT count(*)::int AS n FROM "order" WHERE device_id = $1', [deviceId])).rows[0]
     .n as number;
 
 describe('order limits of a market (config)', () => {

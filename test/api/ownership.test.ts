@@ -35,7 +35,7 @@ afterAll(async () => {
   second?.redis.disconnect();
 });
 
-const rows = async (sql: string, params: unknown[] = []) => (await api.db.pool.query(sql, params)).rows;
+const rows = async (sql: string, params: unknown[] = []) => (await api.db.sql.query(sql, params)).rows;
 const admin = () => ({ token: p.tokens.admin });
 const alice = () => ({ token: p.tokens.customer });
 const bob = () => ({ token: p.tokens.other });

@@ -76,7 +76,7 @@ describe('generic table resources', () => {
     const table = { prices: 'price', transactions: 'transaction', log: 'log' };
     const count = async () =>
       (
-        await api.db.pool.query(
+        await api.db.sql.query(
           'SELECT (SELECT count(*) FROM price) + (SELECT count(*) FROM transaction) + (SELECT count(*) FROM log) AS n',
         )
       ).rows[0].n;

@@ -6,7 +6,6 @@ import { readSettings } from '../../cli/settings.js';
 import { issueToken } from '../../storage/tokens.js';
 import { ErrorCode } from '../../engine/errors.js';
 import { quoteIdent } from '../../storage/connection.js';
-import { type Database, openDatabase } from '../../storage/index.js';
 import { loadMigrations, migrate } from '../../storage/migrations.js';
 import { prepareDatabase } from '../../storage/prepare.js';
 import { readStorageMode } from '../../storage/storage-mode.js';
@@ -14,7 +13,7 @@ import { connectRedis } from '../../workers/redis.js';
 import type { Runtime } from '../../workers/runtime.js';
 import { call } from '../api/helpers.js';
 import { createMarket, placeOrders, waitFor } from '../helpers/market.js';
-import { useDatabase } from '../helpers/open.js';
+import { openTestHandle, type TestHandle, useDatabase } from '../helpers/open.js';
 import { redisPrefix } from '../helpers/redis.js';
 import { startTestRuntime } from '../helpers/runtime.js';
 import { redisUrl, serverUrl } from '../helpers/server-url.js';
@@ -28,7 +27,7 @@ const owner = useDatabase();
 const redis = redisPrefix();
 const login = `${inject('runPrefix')}web_${randomBytes(3).toString('hex')}`;
 let appUrl: string;
-let app: Database | undefined;
+let app: TestHandle | undefined;
 let runtime: Runtime | undefined;
 
 async function admin(sql: string): Promise<void> {
@@ -70,7 +69,7 @@ afterAll(async () => {
 
 describe('the application role', () => {
   it('holds SELECT and INSERT on every table (SELECT on views), USAGE on sequences, and nothing more', async () => {
-    const { rows } = await owner.db.pool.query(
+    const { rows } = await owner.db.sql.query(
       `SELECT c.relname, c.relkind,
               has_table_privilege('tess_app', c.oid, 'SELECT') AS s,
               has_table_privilege('tess_app', c.oid, 'INSERT') AS i,
@@ -90,7 +89,7 @@ describe('the application role', () => {
           : { s: true, i: true, more: false };
       expect({ s: r.s, i: r.i, more: r.more }, r.relname).toEqual(wanted);
     }
-    const seq = await owner.db.pool.query(
+    const seq = await owner.db.sql.query(
       `SELECT relname, has_sequence_privilege('tess_app', oid, 'USAGE') AS u,
               has_sequence_privilege('tess_app', oid, 'UPDATE') AS w
          FROM pg_class WHERE relnamespace = current_schema()::regnamespace AND relkind = 'S'`,
@@ -114,7 +113,7 @@ describe('the application role', () => {
       version: latest,
       dirty: false,
     });
-    if ((await readStorageMode(owner.db.pool)).kind === 'timescaledb') {
+    if ((await readStorageMode(owner.db.sql)).kind === 'timescaledb') {
       const age = await prepareDatabase(appUrl, { compressAfterDays: 3 }).catch((e) => e);
       expect(age.message).toMatch(
         /^COMPRESS_AFTER_DAYS=3 differs from the compression policy of database "[^"]+", and role "[^"]+" may not change it/,
@@ -123,7 +122,7 @@ describe('the application role', () => {
   });
 
   it('as the application the market clears and the API answers', async () => {
-    app = await openDatabase(appUrl, { system: 'approle' });
+    app = await openTestHandle(appUrl, { system: 'approle' });
     const seconds = 1;
     const market = await createMarket(app, 'approle', seconds, 2);
     const start = await placeOrders(
@@ -138,7 +137,7 @@ describe('the application role', () => {
     );
     runtime = await startTestRuntime(app, redis.prefix);
     const price = await waitFor('a cleared price with its fills settled', async () => {
-      const { rows } = await app!.pool.query(
+      const { rows } = await app!.sql.query(
         `SELECT p.*, (SELECT count(*)::int FROM transaction t WHERE t.price_id = p.price_id) AS fills
            FROM price p WHERE resource_id = $1 AND interval_start = $2`,
         [market.resourceId, start],
@@ -183,7 +182,7 @@ describe('the application role', () => {
   });
 
   it('as the application every way of changing history is refused, and nothing changed', async () => {
-    const before = await owner.db.pool.query(
+    const before = await owner.db.sql.query(
       `SELECT (SELECT count(*)::int FROM transaction) AS t, (SELECT count(*)::int FROM log) AS l,
               (SELECT sum(amount)::text FROM transaction) AS money`,
     );
@@ -217,7 +216,7 @@ describe('the application role', () => {
       const err = await asApp(sql);
       expect(err, sql).toMatchObject({ code: '42501', message: expect.stringMatching(message) });
     }
-    const after = await owner.db.pool.query(
+    const after = await owner.db.sql.query(
       `SELECT (SELECT count(*)::int FROM transaction) AS t, (SELECT count(*)::int FROM log) AS l,
               (SELECT sum(amount)::text FROM transaction) AS money`,
     );

@@ -38,7 +38,7 @@ describe('tess demo', () => {
     expect(lines.at(-1)).toMatch(/^done: \d+ intervals, \d+ orders, \d+ meter readings, mean price/);
 
     // What the devices did is in the database: cleared orders, money, settled readings.
-    const { rows } = await t.db.pool.query(
+    const { rows } = await t.db.sql.query(
       `SELECT (SELECT count(*)::int FROM "order" WHERE status = 'CLEARED') AS cleared,
               (SELECT count(*)::int FROM transaction WHERE meter_id IS NOT NULL) AS settled,
               (SELECT count(*)::int FROM transaction WHERE order_id IS NOT NULL) AS fills`,
@@ -47,7 +47,7 @@ describe('tess demo', () => {
     expect(rows[0].fills).toBeGreaterThan(0);
     expect(rows[0].settled).toBeGreaterThan(0);
     const demo = await t.db.system.find({ name: 'demo-test' });
-    const mechanism = await t.db.pool.query(
+    const mechanism = await t.db.sql.query(
       "SELECT value FROM config WHERE system_id = $1 AND name = 'mechanism' ORDER BY created DESC, config_id DESC LIMIT 1",
       [demo],
     );
@@ -56,7 +56,7 @@ describe('tess demo', () => {
     // A server that outlives the demo on the same database and queue prefix leaves the demo
     // system alone (while clearing another system), whatever it finds in Redis.
     const ended = Date.now();
-    const { rows: demoPrices } = await t.db.pool.query(
+    const { rows: demoPrices } = await t.db.sql.query(
       'SELECT count(*)::int AS n FROM price p JOIN resource r USING (resource_id) WHERE r.system_id = $1',
       [demo],
     );
@@ -64,7 +64,7 @@ describe('tess demo', () => {
     const later = await startTestRuntime(t.db, redis.prefix, { log: pino({ level: 'silent' }) });
     try {
       await waitFor('the later server clearing', async () => {
-        const { rows: n } = await t.db.pool.query(
+        const { rows: n } = await t.db.sql.query(
           'SELECT count(*)::int AS n FROM price WHERE resource_id = $1 AND interval_start >= $2',
           [control.resourceId, new Date(ended)],
         );
@@ -73,7 +73,7 @@ describe('tess demo', () => {
     } finally {
       await later.stop();
     }
-    const { rows: since } = await t.db.pool.query(
+    const { rows: since } = await t.db.sql.query(
       'SELECT count(*)::int AS n FROM price p JOIN resource r USING (resource_id) WHERE r.system_id = $1',
       [demo],
     );

@@ -38,7 +38,7 @@ describe('as-of reads agree with a model of the history', () => {
             const row = exists
               ? await db.config.set({ name, value: op.value })
               : await db.config.add({ name, value: op.value });
-            const { rows } = await db.pool.query(
+            const { rows } = await db.sql.query(
               'SELECT (extract(epoch FROM created) * 1000000)::bigint::text AS us FROM config WHERE config_id = $1',
               [row.config_id],
             );

@@ -11,7 +11,7 @@ async function roundTrip(
   rows: Record<string, unknown>[],
   ids?: number[],
 ) {
-  const client = await t.db.pool.connect();
+  const client = await t.db.sql.connect();
   try {
     await client.query('BEGIN');
     await copyRows(client, TABLES[table], rows, ids);
@@ -85,7 +85,7 @@ describe('binary COPY', () => {
     }));
     const { rows: text } = await (async () => {
       await roundTrip('transaction', money);
-      return db.pool.query(
+      return db.sql.query(
         'SELECT amount::text AS a, balance::text AS b FROM transaction ORDER BY transaction_id',
       );
     })();

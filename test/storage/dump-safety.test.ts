@@ -3,18 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../engine/errors.js';
-import { type Database, dump, load, openDatabase } from '../../storage/index.js';
+import { dump, load } from '../../storage/index.js';
 import { tess } from '../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { useDatabase } from '../helpers/open.js';
+import { openTestHandle, type TestHandle, useDatabase } from '../helpers/open.js';
 
 const source = useDatabase({ system: 'safe' });
 let dir: string;
 let file: string;
 
-async function openEmpty(): Promise<{ test: TestDatabase; db: Database; done: () => Promise<void> }> {
+async function openEmpty(): Promise<{ test: TestDatabase; db: TestHandle; done: () => Promise<void> }> {
   const test = await createTestDatabase();
-  const db = await openDatabase(test.url, { system: 'safe' });
+  const db = await openTestHandle(test.url, { system: 'safe' });
   return {
     test,
     db,
@@ -25,7 +25,7 @@ async function openEmpty(): Promise<{ test: TestDatabase; db: Database; done: ()
   };
 }
 
-const count = async (db: Database, sql: string) => (await db.pool.query(sql)).rows[0].n as number;
+const count = async (db: TestHandle, sql: string) => (await db.sql.query(sql)).rows[0].n as number;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tess-dump-safety-'));
@@ -99,7 +99,7 @@ describe('load into an empty database', () => {
 
   it('two loads at once: one loads, the other waits for it and is refused as not empty', async () => {
     const target = await openEmpty();
-    const second = await openDatabase(target.test.url, { system: 'safe' });
+    const second = await openTestHandle(target.test.url, { system: 'safe' });
     try {
       const results = await Promise.allSettled([load(target.db, file), load(second, file)]);
       const loaded = results.filter((r) => r.status === 'fulfilled');

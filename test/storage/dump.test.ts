@@ -6,25 +6,25 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ErrorCode } from '../../engine/errors.js';
-import { type Database, dump, load, openDatabase, TABLE_ORDER, TABLES } from '../../storage/index.js';
+import { dump, load, TABLE_ORDER, TABLES } from '../../storage/index.js';
 import { tess } from '../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { sleep, useDatabase } from '../helpers/open.js';
+import { openTestHandle, sleep, type TestHandle, useDatabase } from '../helpers/open.js';
 import { serverUrl } from '../helpers/server-url.js';
 
 const source = useDatabase({ system: 'dumped' });
 let dir: string;
 const clocks: Date[] = [];
 
-async function allRows(db: Database, table: string): Promise<unknown[]> {
+async function allRows(db: TestHandle, table: string): Promise<unknown[]> {
   const def = TABLES[table as 'order'];
-  const { rows } = await db.pool.query(`SELECT * FROM "${table}" ORDER BY ${def.id}`);
+  const { rows } = await db.sql.query(`SELECT * FROM "${table}" ORDER BY ${def.id}`);
   return rows;
 }
 
-async function openEmpty(): Promise<{ test: TestDatabase; db: Database }> {
+async function openEmpty(): Promise<{ test: TestDatabase; db: TestHandle }> {
   const test = await createTestDatabase();
-  return { test, db: await openDatabase(test.url, { system: 'dumped' }) };
+  return { test, db: await openTestHandle(test.url, { system: 'dumped' }) };
 }
 
 beforeAll(async () => {
@@ -71,12 +71,12 @@ beforeAll(async () => {
     amount: -1.234567,
   });
   // The runtime's records of an interval it could not clear and a reading it could not book.
-  await db.pool.query(
+  await db.sql.query(
     `INSERT INTO market_interval (resource_id, interval_start, interval_end, price_id, reason)
      VALUES ($1, $2, $3, $4, 'config price-cap must be a number')`,
     [resource, start, new Date(start.getTime() + 300_000), price.price_id],
   );
-  await db.pool.query(
+  await db.sql.query(
     "INSERT INTO meter_failure (meter_id, resource_id, reason) VALUES (7, $1, 'amount beyond the ledger')",
     [resource],
   );
@@ -90,8 +90,8 @@ const RUNTIME_TABLES = [
   ['market_interval', 'resource_id, interval_start'],
   ['meter_failure', 'meter_id'],
 ] as const;
-const runtimeRows = async (db: Database, table: string, order: string) =>
-  (await db.pool.query(`SELECT * FROM ${table} ORDER BY ${order}`)).rows;
+const runtimeRows = async (db: TestHandle, table: string, order: string) =>
+  (await db.sql.query(`SELECT * FROM ${table} ORDER BY ${order}`)).rows;
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('dump and load', () => {
@@ -261,7 +261,7 @@ describe('dump and load', () => {
     expect(l.stdout).toMatch(
       /^created database "[^"]+" \(it did not exist\)\nloaded \d+ rows from .*fresh\.tess\n$/,
     );
-    const target = await openDatabase(url, { system: 'dumped' });
+    const target = await openTestHandle(url, { system: 'dumped' });
     try {
       for (const table of TABLE_ORDER) {
         if (table === 'log') continue;
@@ -280,10 +280,10 @@ describe('dump and load', () => {
         to: new Date('2026-03-03T00:00:00Z'),
         asof: null,
       };
-      const aggregates = (await readStorageMode(target.pool)).kind === 'timescaledb';
-      const buckets = await priceBuckets(target.pool, range, 86_400, aggregates);
+      const aggregates = (await readStorageMode(target.sql)).kind === 'timescaledb';
+      const buckets = await priceBuckets(target.sql, range, 86_400, aggregates);
       expect(buckets).toHaveLength(1);
-      expect(buckets).toEqual(await priceBuckets(target.pool, range, 86_400, false));
+      expect(buckets).toEqual(await priceBuckets(target.sql, range, 86_400, false));
       // Loading again is refused: the database now holds data.
       const again = await tess(['load', file], { env: { DATABASE_URL: url } });
       expect(again.code).toBe(1);

@@ -5,7 +5,7 @@ import { useDatabase } from '../helpers/open.js';
 const t = useDatabase();
 
 async function plan(sql: string, params: unknown[], forceIndex = false): Promise<string> {
-  const client = await t.db.pool.connect();
+  const client = await t.db.sql.connect();
   try {
     if (forceIndex) await client.query('SET enable_seqscan = off');
     const { rows } = await client.query(`EXPLAIN ${sql}`, params);
@@ -29,11 +29,11 @@ const JAN_1 = new Date('2026-01-01T00:00:00Z');
 
 /** Whether the table's rows live in TimescaleDB chunks (a clock before them excludes every chunk). */
 async function isHypertable(name: string): Promise<boolean> {
-  const { rows } = await t.db.pool.query(
+  const { rows } = await t.db.sql.query(
     "SELECT to_regclass('timescaledb_information.hypertables') IS NOT NULL AS ts",
   );
   if (!rows[0].ts) return false;
-  const found = await t.db.pool.query(
+  const found = await t.db.sql.query(
     'SELECT 1 FROM timescaledb_information.hypertables WHERE hypertable_name = $1',
     [name],
   );
@@ -59,8 +59,8 @@ describe('find is an index scan on the natural key at any clock', () => {
       price: i % 50,
     }));
     await db.order.addMany(rows);
-    await db.pool.query('ANALYZE "order"');
-    const { rows: mid } = await db.pool.query(
+    await db.sql.query('ANALYZE "order"');
+    const { rows: mid } = await db.sql.query(
       'SELECT created FROM "order" ORDER BY order_id OFFSET 10000 LIMIT 1',
     );
     for (const clock of [null, mid[0].created as Date, new Date()]) {

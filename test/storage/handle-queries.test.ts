@@ -35,7 +35,7 @@ describe('queries bound to the Database handle', () => {
     const first = await db.user.add({ system_id: systemId, name: 'before', email });
     // A time after the first version (pg's Dates keep milliseconds), and a second version after it.
     const between = new Date(first.created.getTime() + 1);
-    while ((await t.db.pool.query('SELECT clock_timestamp() AS now')).rows[0].now <= between);
+    while ((await t.db.sql.query('SELECT clock_timestamp() AS now')).rows[0].now <= between);
     await db.user.set({ system_id: systemId, email, name: 'after' });
     expect((await db.current('user', first.user_id))?.name).toBe('after');
     expect((await db.at(between).current('user', first.user_id))?.name).toBe('before');

@@ -5,7 +5,7 @@ const t = useDatabase();
 
 /** Buffers a statement touches (shared hits and reads), from EXPLAIN (ANALYZE, BUFFERS). */
 async function buffers(sql: string, params: unknown[]): Promise<number> {
-  const { rows } = await t.db.pool.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${sql}`, params);
+  const { rows } = await t.db.sql.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${sql}`, params);
   const plan = rows[0]['QUERY PLAN'][0].Plan;
   return plan['Shared Hit Blocks'] + plan['Shared Read Blocks'];
 }
@@ -29,25 +29,25 @@ describe('list works in proportion to the page, not to the table', () => {
     await db.order.addMany(Array.from({ length: 15_000 }, (_, i) => order(busy.device_id, i)));
     await db.order.addMany(Array.from({ length: 5 }, (_, i) => order(quiet.device_id, i)));
     await db.order.addMany(Array.from({ length: 15_000 }, (_, i) => order(busy.device_id, i)));
-    await db.pool.query('ANALYZE "order"');
-    const { rows } = await db.pool
+    await db.sql.query('ANALYZE "order"');
+    const { rows } = await db.sql
       .query(
         `SELECT sum(pg_relation_size(c))::int / 8192 AS pages
          FROM (SELECT '"order"'::regclass AS c
                UNION ALL SELECT format('%I.%I', chunk_schema, chunk_name)::regclass
                  FROM timescaledb_information.chunks WHERE hypertable_name = 'order') AS t`,
       )
-      .catch(() => db.pool.query(`SELECT pg_relation_size('"order"')::int / 8192 AS pages`));
+      .catch(() => db.sql.query(`SELECT pg_relation_size('"order"')::int / 8192 AS pages`));
     const pages = rows[0].pages as number;
     expect(pages).toBeGreaterThan(200);
 
     const mine = (await db.order.listSql({ where: { device_id: quiet.device_id } }))!;
-    expect((await db.pool.query(mine.sql, mine.params)).rows).toHaveLength(5);
+    expect((await db.sql.query(mine.sql, mine.params)).rows).toHaveLength(5);
     // A list that visited every entry would touch every page of the table.
     expect(await buffers(mine.sql, mine.params)).toBeLessThan(pages / 10);
 
     const page = (await db.order.listSql({ limit: 20 }))!;
-    expect((await db.pool.query(page.sql, page.params)).rows).toHaveLength(20);
+    expect((await db.sql.query(page.sql, page.params)).rows).toHaveLength(20);
     // About three buffers a listed row: a probe of the key index for a newer version.
     expect(await buffers(page.sql, page.params)).toBeLessThan(pages / 4);
   });

@@ -20,7 +20,7 @@ describe('storage/connection.ts changes nothing for the rest of the process', ()
       { cwd: root },
     );
     expect(stdout.trim()).toBe('string string');
-    const { rows } = await t.db.pool.query('SELECT 7::bigint AS id, 7.5::numeric AS amount');
+    const { rows } = await t.db.sql.query('SELECT 7::bigint AS id, 7.5::numeric AS amount');
     expect(rows[0]).toEqual({ id: 7, amount: 7.5 });
   });
 
@@ -38,7 +38,8 @@ describe('storage/connection.ts changes nothing for the rest of the process', ()
       },
     });
     try {
-      const pid = (await db.pool.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+      const pid = (await db.withTransaction((_tx, c) => c.query('SELECT pg_backend_pid() AS pid'))).rows[0]
+        .pid;
       const killer = new pg.Client({ connectionString: t.test.url });
       await killer.connect();
       await killer.query('SELECT pg_terminate_backend($1)', [pid]);
@@ -46,7 +47,7 @@ describe('storage/connection.ts changes nothing for the rest of the process', ()
       await seen;
       expect(lost.length).toBe(1);
       // The pool carries on: the next query opens a new connection.
-      expect((await db.pool.query('SELECT 1 AS one')).rows[0].one).toBe(1);
+      expect((await db.withTransaction((_tx, c) => c.query('SELECT 1 AS one'))).rows[0].one).toBe(1);
     } finally {
       await db.close();
     }

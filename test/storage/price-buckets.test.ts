@@ -16,7 +16,7 @@ let timescale: boolean;
 
 beforeAll(async () => {
   const { db } = t;
-  timescale = (await readStorageMode(db.pool)).kind === 'timescaledb';
+  timescale = (await readStorageMode(db.sql)).kind === 'timescaledb';
   resourceId = (await db.resource.find({ system_id: await db.systemId(), name: 'capacity' }))!;
   const rows = [];
   for (let k = 0; k < COUNT; k++) {
@@ -52,8 +52,8 @@ async function agree(runs: number): Promise<void> {
   await fc.assert(
     fc.asyncProperty(query, async ({ from, span, seconds }) => {
       const r = range(from, from + span);
-      const fromAggregates = await priceBuckets(t.db.pool, r, seconds, timescale);
-      const fromPrices = await priceBuckets(t.db.pool, r, seconds, false);
+      const fromAggregates = await priceBuckets(t.db.sql, r, seconds, timescale);
+      const fromPrices = await priceBuckets(t.db.sql, r, seconds, false);
       expect(fromAggregates).toEqual(fromPrices);
     }),
     { numRuns: runs },
@@ -62,8 +62,8 @@ async function agree(runs: number): Promise<void> {
 
 describe('price history buckets', () => {
   it('the raw query: open, high, low, close, exact volume and volume-weighted price', async () => {
-    const [b] = await priceBuckets(t.db.pool, range(T0, T0 + 3_600_000), 3_600, false);
-    const { rows } = await t.db.pool.query(
+    const [b] = await priceBuckets(t.db.sql, range(T0, T0 + 3_600_000), 3_600, false);
+    const { rows } = await t.db.sql.query(
       'SELECT price, quantity FROM price WHERE interval_start >= $1 AND interval_start < $2 ORDER BY interval_start',
       [new Date(T0), new Date(T0 + 3_600_000)],
     );
@@ -81,7 +81,7 @@ describe('price history buckets', () => {
 
   it('continuous aggregates answer exactly as the raw query, before and after materialization', async () => {
     await agree(25);
-    if (timescale) await refreshAllPriceAggregates(t.db.pool, new Date());
+    if (timescale) await refreshAllPriceAggregates(t.db.sql, new Date());
     await agree(25);
   });
 
@@ -97,12 +97,12 @@ describe('price history buckets', () => {
     const day = range(T0, T0 + DAY);
     if (timescale) {
       // Below the watermark, real-time aggregation no longer reads `price`: stale until refreshed.
-      expect(await priceBuckets(t.db.pool, day, 86_400, true)).not.toEqual(
-        await priceBuckets(t.db.pool, day, 86_400, false),
+      expect(await priceBuckets(t.db.sql, day, 86_400, true)).not.toEqual(
+        await priceBuckets(t.db.sql, day, 86_400, false),
       );
-      await refreshPriceAggregates(t.db.pool, late, new Date(late.getTime() + STEP), new Date());
+      await refreshPriceAggregates(t.db.sql, late, new Date(late.getTime() + STEP), new Date());
     }
-    const [bucket] = await priceBuckets(t.db.pool, day, 86_400, timescale);
+    const [bucket] = await priceBuckets(t.db.sql, day, 86_400, timescale);
     expect(bucket!.high).toBe(999);
     await agree(25);
   });
@@ -117,7 +117,7 @@ describe('price history buckets', () => {
       type: 'PRICE',
     });
     const r = { ...range(T0, T0 + DAY), asof: before };
-    const [bucket] = await priceBuckets(t.db.pool, r, 86_400, timescale);
+    const [bucket] = await priceBuckets(t.db.sql, r, 86_400, timescale);
     expect(bucket!.low).toBeGreaterThan(-500);
   });
 });

@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Database, openDatabase } from '../../storage/index.js';
 import { DEFAULT_ADMIN_EMAIL, SEED_CONFIG } from '../../storage/seed.js';
+import { openTestHandle, type TestHandle } from '../helpers/open.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 
 let test: TestDatabase;
-let named: Database;
-let unnamed: Database;
+let named: TestHandle;
+let unnamed: TestHandle;
 beforeAll(async () => {
   test = await createTestDatabase();
-  named = await openDatabase(test.url, { system: 'feeder-1', adminEmail: 'grid-ops@utility.example.org' });
-  unnamed = await openDatabase(test.url, { system: 'feeder-2' });
+  named = await openTestHandle(test.url, { system: 'feeder-1', adminEmail: 'grid-ops@utility.example.org' });
+  unnamed = await openTestHandle(test.url, { system: 'feeder-2' });
 });
 afterAll(async () => {
   await named?.close();
@@ -17,7 +17,7 @@ afterAll(async () => {
   await test?.drop();
 });
 
-const adminEmail = async (db: Database, systemId: number) =>
+const adminEmail = async (db: TestHandle, systemId: number) =>
   (await db.config.get((await db.config.find({ system_id: systemId, name: 'admin-email' }))!))?.value;
 
 describe("a new system's admin-email", () => {
@@ -35,7 +35,7 @@ describe("a new system's admin-email", () => {
   it("never the specification's example address, which is a real person's", async () => {
     await named.systemId();
     await unnamed.systemId();
-    const { rows } = await named.pool.query<{ n: number }>(
+    const { rows } = await named.sql.query<{ n: number }>(
       "SELECT count(*)::int AS n FROM config WHERE value ILIKE '%slac.stanford.edu%'",
     );
     expect(rows[0]!.n).toBe(0);

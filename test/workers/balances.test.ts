@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fillBalances } from '../../storage/balances.js';
-import { listMarkets } from '../../storage/market.js';
+import { listMarkets } from '../../storage/markets.js';
 import { clearMarketInterval } from '../../workers/clear-market.js';
 import { ClearingPool } from '../../workers/pool.js';
 import { createMarket } from '../helpers/market.js';
@@ -37,14 +37,14 @@ describe('running balances continue from the latest row, however old', () => {
       [u4, '2 days', 4, 900_000_002],
     ];
     for (const [user, ago, balance, id] of rows) {
-      await t.db.pool.query(
+      await t.db.sql.query(
         `INSERT INTO transaction (transaction_id, user_id, device_id, meter_id, price_id, amount, balance, created)
          VALUES (coalesce($5, nextval(pg_get_serial_sequence('transaction', 'transaction_id'))), $1, $2, 1, 1, 0, $3,
                  date_trunc('second', now()) - $4::interval)`,
         [user, m.devices[m.users.indexOf(user)], balance, ago, id ?? null],
       );
     }
-    const client = await t.db.pool.connect();
+    const client = await t.db.sql.connect();
     try {
       await client.query('BEGIN');
       const fresh = [u0, u1, u2, u3, u4, u0].map(
@@ -63,7 +63,7 @@ describe('running balances continue from the latest row, however old', () => {
   it('a clearing books fills on top of balances written long before', async () => {
     const seconds = 3600;
     const m = await createMarket(t.db, 'old-ledger', seconds, 2);
-    await t.db.pool.query(
+    await t.db.sql.query(
       `INSERT INTO transaction (user_id, device_id, meter_id, price_id, amount, balance, created)
        VALUES ($1, $2, 1, 1, 0, 100.25, now() - interval '9 days'), ($3, $4, 1, 1, 0, -3.5, now() - interval '2 days')`,
       [m.users[0], m.devices[0], m.users[1], m.devices[1]],
@@ -87,9 +87,7 @@ describe('running balances continue from the latest row, however old', () => {
         price: 10,
       },
     ]);
-    const [market] = (await listMarkets(t.db.pool, [m.systemId])).filter(
-      (x) => x.resourceId === m.resourceId,
-    );
+    const [market] = (await listMarkets(t.db.sql, [m.systemId])).filter((x) => x.resourceId === m.resourceId);
     const out = await clearMarketInterval(
       { db: t.db, pool, log: pino({ level: 'silent' }) },
       market!,
@@ -97,7 +95,7 @@ describe('running balances continue from the latest row, however old', () => {
       new Date(from.getTime() + seconds * 1000),
     );
     expect(out.price).toMatchObject({ quantity: 5, price: 25 });
-    const { rows } = await t.db.pool.query(
+    const { rows } = await t.db.sql.query(
       'SELECT user_id, amount, balance FROM transaction WHERE order_id IS NOT NULL AND user_id = ANY($1) ORDER BY user_id',
       [m.users],
     );

@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { listMarkets } from '../../storage/market.js';
+import { listMarkets } from '../../storage/markets.js';
 import { clearMarketInterval } from '../../workers/clear-market.js';
 import { ClearingPool } from '../../workers/pool.js';
 import { createMarket } from '../helpers/market.js';
@@ -20,9 +20,7 @@ describe('order limits at clearing', () => {
     await setting('other:device-orders-max', '1');
     await setting('device-quantity-max', '5');
     await setting('order-price-max', '1000');
-    const [market] = (await listMarkets(t.db.pool, [m.systemId])).filter(
-      (x) => x.resourceId === m.resourceId,
-    );
+    const [market] = (await listMarkets(t.db.sql, [m.systemId])).filter((x) => x.resourceId === m.resourceId);
     expect(market!.config).toMatchObject({
       'device-orders-max': '1',
       'capacity:device-orders-max': '3',
@@ -60,7 +58,7 @@ describe('order limits at clearing', () => {
     expect(outcome.price).toMatchObject({ quantity: 5, buyer_total: 5, seller_total: 5 });
     expect(lines.find((l) => l['msg'] === 'interval cleared')).toMatchObject({ orders: 7, rejected: 3 });
 
-    const { rows } = await t.db.pool.query(
+    const { rows } = await t.db.sql.query(
       `SELECT o.unique_id, o.cleared_quantity, o.price_id FROM "order" o
        WHERE o.resource_id = $1 AND o.status = 'CLEARED' ORDER BY o.order_id`,
       [m.resourceId],
@@ -70,7 +68,7 @@ describe('order limits at clearing', () => {
     // Every order is closed (no order stays open), the excess with fill 0.
     expect(rows).toHaveLength(7);
     expect(ids.map((_, i) => fill(i))).toEqual([2, 2, 0, 1, 0, 0, 5]);
-    const money = await t.db.pool.query(
+    const money = await t.db.sql.query(
       'SELECT count(*)::int AS n, sum(amount)::float8 AS total FROM transaction WHERE price_id = $1',
       [outcome.price!.price_id],
     );

@@ -1,10 +1,9 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Database, openDatabase } from '../../storage/index.js';
 import type { Runtime } from '../../workers/runtime.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { createMarket, type TestMarket, waitFor } from '../helpers/market.js';
-import { sleep, useDatabase } from '../helpers/open.js';
+import { openTestHandle, sleep, type TestHandle, useDatabase } from '../helpers/open.js';
 import { redisPrefix } from '../helpers/redis.js';
 import { startTestRuntime } from '../helpers/runtime.js';
 
@@ -12,12 +11,12 @@ const first = useDatabase();
 const redis = redisPrefix();
 const runtimes: Runtime[] = [];
 let secondTest: TestDatabase;
-let second: Database;
+let second: TestHandle;
 
 beforeAll(async () => {
   // The second deployment's database is new and empty, as with a mistyped DATABASE_URL.
   secondTest = await createTestDatabase();
-  second = await openDatabase(secondTest.url);
+  second = await openTestHandle(secondTest.url);
 });
 afterAll(async () => {
   for (const r of runtimes) await r.stop();
@@ -26,15 +25,15 @@ afterAll(async () => {
   await redis.clean();
 });
 
-async function start(db: Database): Promise<Runtime> {
+async function start(db: TestHandle): Promise<Runtime> {
   // Both deployments on the same prefix, as two servers with the default QUEUE_PREFIX.
   const runtime = await startTestRuntime(db, redis.prefix, { log: pino({ level: 'silent' }) });
   runtimes.push(runtime);
   return runtime;
 }
 
-async function intervals(db: Database, market: TestMarket, since: number) {
-  const { rows } = await db.pool.query(
+async function intervals(db: TestHandle, market: TestMarket, since: number) {
+  const { rows } = await db.sql.query(
     'SELECT interval_start, interval_end FROM market_interval WHERE resource_id = $1 AND interval_start >= $2 ORDER BY interval_start',
     [market.resourceId, new Date(since)],
   );
@@ -50,8 +49,8 @@ describe('two deployments on one Redis prefix', () => {
     await start(second);
     const joined = Date.now();
     // The second database then gets a system of its own, with ids the first does not use.
-    await second.pool.query("SELECT setval(pg_get_serial_sequence('system', 'system_id'), 100)");
-    await second.pool.query("SELECT setval(pg_get_serial_sequence('resource', 'resource_id'), 100)");
+    await second.sql.query("SELECT setval(pg_get_serial_sequence('system', 'system_id'), 100)");
+    await second.sql.query("SELECT setval(pg_get_serial_sequence('resource', 'resource_id'), 100)");
     const b = await createMarket(second, 'second', 1, 2);
     await sleep(5_000);
 

@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { intervalStart } from '../../engine/intervals.js';
-import { listMarkets } from '../../storage/market.js';
+import { listMarkets } from '../../storage/markets.js';
 import { clearDue } from '../../workers/clear-market.js';
 import { ClearingPool } from '../../workers/pool.js';
 import { createMarket, placeOrders } from '../helpers/market.js';
@@ -30,7 +30,7 @@ describe('exactly once', () => {
       next,
     );
     const boundary = new Date(start.getTime() + 60_000);
-    const [m] = (await listMarkets(t.db.pool, [market.systemId])).filter(
+    const [m] = (await listMarkets(t.db.sql, [market.systemId])).filter(
       (x) => x.resourceId === market.resourceId,
     );
     const deps = { db: t.db, pool, log: pino({ level: 'silent' }) };
@@ -38,7 +38,7 @@ describe('exactly once', () => {
     const written = [...a!, ...b!].filter((o) => o.from.getTime() === start.getTime());
     expect(written).toHaveLength(2);
     expect(written.filter((o) => o.price !== null)).toHaveLength(1);
-    const { rows } = await t.db.pool.query(
+    const { rows } = await t.db.sql.query(
       `SELECT (SELECT count(*)::int FROM price WHERE resource_id = $1 AND interval_start = $2) AS prices,
               (SELECT count(*)::int FROM "order" WHERE resource_id = $1 AND interval_start = $2 AND status = 'CLEARED') AS cleared,
               (SELECT count(*)::int FROM transaction t JOIN price p USING (price_id) WHERE p.resource_id = $1) AS money`,
@@ -53,7 +53,7 @@ describe('exactly once', () => {
   it('intervals missed while nothing ran are cleared in order, each with the orders it had', async () => {
     const seconds = 60;
     const market = await createMarket(t.db, 'missed', seconds, 2);
-    const [m] = (await listMarkets(t.db.pool, [market.systemId])).filter(
+    const [m] = (await listMarkets(t.db.sql, [market.systemId])).filter(
       (x) => x.resourceId === market.resourceId,
     );
     // Orders for four consecutive intervals, each its own, written before the first opens
@@ -81,7 +81,7 @@ describe('exactly once', () => {
     for (let k = 0; k < 4; k++) {
       expect(written[k]!.price).toMatchObject({ quantity: 1 + k, type: 'SELLER', price: 10 });
     }
-    const { rows } = await t.db.pool.query(
+    const { rows } = await t.db.sql.query(
       'SELECT interval_start FROM price WHERE resource_id = $1 AND interval_start >= $2 ORDER BY created, price_id',
       [market.resourceId, new Date(first)],
     );

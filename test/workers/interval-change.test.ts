@@ -58,7 +58,7 @@ async function order(market: TestMarket, seconds: number, device: number, side: 
 type Placed = Awaited<ReturnType<typeof order>>;
 
 async function marketIntervals(market: TestMarket) {
-  const { rows } = await t.db.pool.query(
+  const { rows } = await t.db.sql.query(
     `SELECT m.interval_start, m.interval_end, m.price_id, p.interval_seconds
      FROM market_interval m JOIN price p USING (price_id) WHERE m.resource_id = $1 ORDER BY m.interval_start`,
     [market.resourceId],
@@ -73,7 +73,7 @@ async function marketIntervals(market: TestMarket) {
 
 /** Every version of an order that says CLEARED, with the interval it cleared in. */
 async function clearings(uniqueId: string) {
-  const { rows } = await t.db.pool.query(
+  const { rows } = await t.db.sql.query(
     `SELECT o.created, m.interval_start, m.interval_end FROM "order" o
      JOIN market_interval m ON m.price_id = o.price_id
      WHERE o.unique_id = $1 AND o.status = 'CLEARED'`,
@@ -90,7 +90,7 @@ async function clearings(uniqueId: string) {
 async function expectWellFormed(market: TestMarket, placed: readonly Placed[]) {
   const intervals = await marketIntervals(market);
   for (let i = 1; i < intervals.length; i++) expect(intervals[i]!.start).toBe(intervals[i - 1]!.end);
-  const { rows: twice } = await t.db.pool.query(
+  const { rows: twice } = await t.db.sql.query(
     `SELECT unique_id FROM "order" WHERE resource_id = $1 AND status = 'CLEARED'
      GROUP BY unique_id HAVING count(*) > 1`,
     [market.resourceId],

@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ErrorCode, TessError } from '../../engine/errors.js';
-import { listMarkets, type Market } from '../../storage/market.js';
+import { listMarkets, type Market } from '../../storage/markets.js';
 import { clearDue, clearMarketInterval } from '../../workers/clear-market.js';
 import { engineRefused, isDeterministic } from '../../workers/interval-failure.js';
 import { intervalsFailed, registry } from '../../workers/metrics.js';
@@ -21,7 +21,7 @@ function recordingLog() {
 }
 
 async function marketOf(m: TestMarket): Promise<Market> {
-  const [market] = (await listMarkets(t.db.pool, [m.systemId])).filter((x) => x.resourceId === m.resourceId);
+  const [market] = (await listMarkets(t.db.sql, [m.systemId])).filter((x) => x.resourceId === m.resourceId);
   return market!;
 }
 
@@ -32,7 +32,7 @@ async function configure(m: TestMarket, name: string, value: string): Promise<vo
 }
 
 async function intervals(resourceId: number) {
-  const { rows } = await t.db.pool.query(
+  const { rows } = await t.db.sql.query(
     `SELECT m.interval_start, m.reason, p.type, p.price, p.quantity,
             (SELECT count(*)::int FROM "order" o WHERE o.price_id = p.price_id AND o.status = 'CLEARED') AS cleared,
             (SELECT coalesce(sum(cleared_quantity), 0) FROM "order" o WHERE o.price_id = p.price_id) AS filled,
@@ -120,7 +120,7 @@ describe('an interval that cannot clear', () => {
     const m = await createMarket(t.db, 'refused-row', SECONDS, 2);
     // Stands for any data error at the write (numeric overflow, a check): fills of 7 or
     // more are refused in this market.
-    await t.db.pool.query(
+    await t.db.sql.query(
       `ALTER TABLE "order" ADD CONSTRAINT test_small_fills CHECK (resource_id <> ${m.resourceId} OR cleared_quantity < 7)`,
     );
     await book(m, 0, 8);
@@ -137,13 +137,13 @@ describe('an interval that cannot clear', () => {
       ['FAILURE', 0, 0, false],
       ['SELLER', 6, 2, true],
     ]);
-    await t.db.pool.query('ALTER TABLE "order" DROP CONSTRAINT test_small_fills');
+    await t.db.sql.query('ALTER TABLE "order" DROP CONSTRAINT test_small_fills');
   });
 
   it('when even the FAILURE cannot be written, nothing is written and the error is thrown (retried)', async () => {
     const m = await createMarket(t.db, 'unrecordable', SECONDS, 2);
     await configure(m, 'price-cap', 'abc');
-    await t.db.pool.query(
+    await t.db.sql.query(
       `ALTER TABLE price ADD CONSTRAINT test_no_failure CHECK (resource_id <> ${m.resourceId} OR type <> 'FAILURE')`,
     );
     await book(m, 0);
@@ -152,19 +152,19 @@ describe('an interval that cannot clear', () => {
       clearMarketInterval({ db: t.db, pool, log }, await marketOf(m), slot(0), slot(1)),
     ).rejects.toThrow(/could not clear \(system .*price-cap.*\) nor be recorded as a failure/);
     expect(await intervals(m.resourceId)).toEqual([]);
-    const { rows } = await t.db.pool.query(
+    const { rows } = await t.db.sql.query(
       `SELECT count(*)::int AS n FROM "order" WHERE resource_id = $1 AND status = 'CLEARED'`,
       [m.resourceId],
     );
     expect(rows[0].n).toBe(0);
-    await t.db.pool.query('ALTER TABLE price DROP CONSTRAINT test_no_failure');
+    await t.db.sql.query('ALTER TABLE price DROP CONSTRAINT test_no_failure');
   });
 });
 
 describe('which failures are deterministic', () => {
   /** A real error PostgreSQL answers for `sql`. */
   const pgError = (sql: string) =>
-    t.db.pool.query(sql).then(
+    t.db.sql.query(sql).then(
       () => {
         throw new Error(`${sql} did not fail`);
       },
@@ -181,8 +181,8 @@ describe('which failures are deterministic', () => {
     expect(isDeterministic(new TessError(ErrorCode.INVALID, 'config price-cap must be a number'))).toBe(true);
 
     // A lock timeout, for real: another transaction holds the table.
-    await t.db.pool.query('CREATE TABLE IF NOT EXISTS lock_probe (x int)');
-    const holder = await t.db.pool.connect();
+    await t.db.sql.query('CREATE TABLE IF NOT EXISTS lock_probe (x int)');
+    const holder = await t.db.sql.connect();
     try {
       await holder.query('BEGIN');
       await holder.query('LOCK TABLE lock_probe');

@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { intervalStart } from '../../engine/intervals.js';
-import { listMarkets } from '../../storage/market.js';
+import { listMarkets } from '../../storage/markets.js';
 import { refreshAllPriceAggregates } from '../../storage/price-aggregates.js';
 import { priceBuckets } from '../../storage/queries/prices.js';
 import { readStorageMode } from '../../storage/storage-mode.js';
@@ -17,12 +17,12 @@ afterAll(() => pool.close());
 describe('an interval cleared late (after downtime)', () => {
   it('is in the price history at once, in every bucket width', async () => {
     const m = await createMarket(t.db, 'late', 300, 2);
-    const aggregates = (await readStorageMode(t.db.pool)).kind === 'timescaledb';
+    const aggregates = (await readStorageMode(t.db.sql)).kind === 'timescaledb';
     // Two days back: below every aggregate's watermark once they have been refreshed.
     const from = new Date(intervalStart(Date.now() - 2 * 86_400_000, 300));
     const end = new Date(from.getTime() + 300_000);
     // Orders placed during that interval (as the database would hold them after downtime).
-    await t.db.pool.query(
+    await t.db.sql.query(
       `INSERT INTO "order" (device_id, resource_id, interval_start, side, quantity, price, created)
        VALUES ($1, $3, $4, 'buy', 2, 71, $5), ($2, $3, $4, 'sell', 2, 69, $5)`,
       [m.devices[0], m.devices[1], m.resourceId, from, new Date(from.getTime() + 10_000)],
@@ -35,8 +35,8 @@ describe('an interval cleared late (after downtime)', () => {
       quantity: 1,
       type: 'PRICE',
     });
-    await refreshAllPriceAggregates(t.db.pool, new Date());
-    const market = (await listMarkets(t.db.pool)).find((x) => x.resourceId === m.resourceId)!;
+    await refreshAllPriceAggregates(t.db.sql, new Date());
+    const market = (await listMarkets(t.db.sql)).find((x) => x.resourceId === m.resourceId)!;
     const outcome = await clearMarketInterval(
       { db: t.db, pool, log: pino({ level: 'silent' }) },
       market,
@@ -52,8 +52,8 @@ describe('an interval cleared late (after downtime)', () => {
       asof: null,
     };
     for (const seconds of [300, 3_600, 86_400]) {
-      const buckets = await priceBuckets(t.db.pool, range, seconds, aggregates);
-      expect(buckets, `${seconds} s`).toEqual(await priceBuckets(t.db.pool, range, seconds, false));
+      const buckets = await priceBuckets(t.db.sql, range, seconds, aggregates);
+      expect(buckets, `${seconds} s`).toEqual(await priceBuckets(t.db.sql, range, seconds, false));
       expect(buckets.map((b) => b.volume)).toEqual([2]);
     }
   });

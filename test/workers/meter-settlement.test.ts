@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { listMarkets, type Market } from '../../storage/market.js';
+import { listMarkets, type Market } from '../../storage/markets.js';
 import { clearDue, clearMarketInterval } from '../../workers/clear-market.js';
 import { ClearingPool } from '../../workers/pool.js';
 import { createMarket, type TestMarket } from '../helpers/market.js';
@@ -14,7 +14,7 @@ const HOUR = 3600; // Δt = 1 h keeps the arithmetic readable
 
 async function setUp(name: string, year: number) {
   const m = await createMarket(t.db, name, HOUR, 3);
-  const [market] = (await listMarkets(t.db.pool, [m.systemId])).filter((x) => x.resourceId === m.resourceId);
+  const [market] = (await listMarkets(t.db.sql, [m.systemId])).filter((x) => x.resourceId === m.resourceId);
   const from = new Date(Date.UTC(year, 0, 1));
   const lines: Record<string, unknown>[] = [];
   const log = pino({ level: 'info' }, { write: (l: string) => lines.push(JSON.parse(l)) });
@@ -56,7 +56,7 @@ async function setUp(name: string, year: number) {
 
 /** What meter readings booked for a device, in currency. */
 async function metered(m: TestMarket, device: number): Promise<number> {
-  const { rows } = await t.db.pool.query(
+  const { rows } = await t.db.sql.query(
     'SELECT coalesce(sum(amount), 0)::float8 AS total FROM transaction WHERE device_id = $1 AND meter_id IS NOT NULL',
     [m.devices[device]],
   );
@@ -85,7 +85,7 @@ describe('meter settlement, once per device and market interval', () => {
     await t.db.meter.set(reading(0, 5, 30 * 60_000));
     await clear(4);
     expect(await metered(m, 0)).toBe(0);
-    const { rows } = await t.db.pool.query(
+    const { rows } = await t.db.sql.query(
       'SELECT count(*)::int AS n FROM transaction WHERE device_id = $1 AND meter_id IS NOT NULL',
       [m.devices[0]],
     );
@@ -101,7 +101,7 @@ describe('meter settlement, once per device and market interval', () => {
     expect(next.price).not.toBeNull();
     expect(await metered(m, 0)).toBe(125);
     expect(await metered(m, 2)).toBe(0);
-    const failures = await t.db.pool.query('SELECT meter_id, resource_id, reason FROM meter_failure');
+    const failures = await t.db.sql.query('SELECT meter_id, resource_id, reason FROM meter_failure');
     expect(failures.rows).toHaveLength(1);
     expect(failures.rows[0].reason).toMatch(/beyond what the ledger holds/);
     const logged = lines.filter((l) => l['msg'] === 'meter reading not settled');
@@ -114,7 +114,7 @@ describe('meter settlement, once per device and market interval', () => {
     await t.db.meter.set(reading(2, 0.2));
     await clear(3);
     expect(await metered(m, 2)).toBe(-5);
-    const { rows } = await t.db.pool.query(
+    const { rows } = await t.db.sql.query(
       'SELECT count(*)::int AS n FROM market_interval WHERE resource_id = $1 AND reason IS NULL',
       [m.resourceId],
     );
@@ -124,7 +124,7 @@ describe('meter settlement, once per device and market interval', () => {
   it('a settlement that fails for a transient reason does not hold up the clearing and is done by the next job', async () => {
     const { m, from, reading, clear, lines } = await setUp('deferred', 2108);
     // A serialization failure on every meter booking of this market, for real, from PostgreSQL.
-    await t.db.pool.query(`
+    await t.db.sql.query(`
       CREATE FUNCTION test_refuse_meter_money() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         IF NEW.meter_id IS NOT NULL AND NEW.device_id = ANY(ARRAY[${m.devices.join(',')}]::bigint[]) THEN
@@ -139,18 +139,16 @@ describe('meter settlement, once per device and market interval', () => {
     expect(cleared.price).not.toBeNull(); // the clearing committed and is reported
     expect(lines.some((l) => l['msg'] === 'meter settlement deferred to the next clearing')).toBe(true);
     expect(await metered(m, 0)).toBe(0);
-    const marked = await t.db.pool.query(
+    const marked = await t.db.sql.query(
       'SELECT count(*)::int AS n FROM meter_failure WHERE resource_id = $1',
       [m.resourceId],
     );
     expect(marked.rows[0].n).toBe(0); // transient: not marked, tried again
-    await t.db.pool.query(
+    await t.db.sql.query(
       'DROP TRIGGER test_refuse_meter_money ON transaction; DROP FUNCTION test_refuse_meter_money()',
     );
     // The next job, with no interval due yet, settles what was left.
-    const [market] = (await listMarkets(t.db.pool, [m.systemId])).filter(
-      (x) => x.resourceId === m.resourceId,
-    );
+    const [market] = (await listMarkets(t.db.sql, [m.systemId])).filter((x) => x.resourceId === m.resourceId);
     const outcomes = await clearDue(
       { db: t.db, pool, log: pino({ level: 'silent' }), horizonSeconds: 1e10 },
       { ...market!, created: from },

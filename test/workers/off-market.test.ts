@@ -16,7 +16,7 @@ afterAll(async () => {
 });
 
 async function prices(resourceId: number): Promise<{ start: number; created: number }[]> {
-  const { rows } = await t.db.pool.query(
+  const { rows } = await t.db.sql.query(
     'SELECT interval_start, created FROM price WHERE resource_id = $1 ORDER BY interval_start',
     [resourceId],
   );

@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { intervalStart } from '../../engine/intervals.js';
-import { listMarkets, type Market } from '../../storage/market.js';
+import { listMarkets, type Market } from '../../storage/markets.js';
 import { clearMarketInterval } from '../../workers/clear-market.js';
 import { ClearingPool } from '../../workers/pool.js';
 import { createMarket } from '../helpers/market.js';
@@ -15,7 +15,7 @@ const HOUR = 3600;
 
 /** Money booked per user for one device, fills and meter settlements apart. */
 async function booked(device: number): Promise<Record<string, number>> {
-  const { rows } = await t.db.pool.query(
+  const { rows } = await t.db.sql.query(
     `SELECT user_id, (meter_id IS NOT NULL) AS metered, sum(amount)::float8 AS total FROM transaction
      WHERE device_id = $1 GROUP BY 1, 2 ORDER BY 1, 2`,
     [device],
@@ -29,9 +29,7 @@ describe('money goes to whoever owned the device at the time', () => {
     const m = await createMarket(t.db, 'moved', HOUR, 3);
     const [alice, , bob] = m.users as [number, number, number];
     const [device, seller] = m.devices as [number, number];
-    const [market] = (await listMarkets(t.db.pool, [m.systemId])).filter(
-      (x) => x.resourceId === m.resourceId,
-    );
+    const [market] = (await listMarkets(t.db.sql, [m.systemId])).filter((x) => x.resourceId === m.resourceId);
     // The interval open now: the orders and the move below happen during it.
     const from = intervalStart(Date.now(), HOUR);
     const end = new Date(from.getTime() + HOUR * 1000);

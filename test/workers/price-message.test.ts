@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { viewOfRow } from '../../http/price-cache.js';
-import { listMarkets } from '../../storage/market.js';
+import { listMarkets } from '../../storage/markets.js';
 import { clearMarketInterval } from '../../workers/clear-market.js';
 import { ClearingPool } from '../../workers/pool.js';
 import type { PriceMessage } from '../../workers/price-channel.js';
@@ -28,9 +28,7 @@ describe('the served price', () => {
     // The interval cleared (120 s) is not the market's current `interval` (60 s), and no
     // schedule says when the next one ends: both sides take it to be as long as this one.
     const m = await createMarket(t.db, 'served', 60, 2);
-    const [market] = (await listMarkets(t.db.pool, [m.systemId])).filter(
-      (x) => x.resourceId === m.resourceId,
-    );
+    const [market] = (await listMarkets(t.db.sql, [m.systemId])).filter((x) => x.resourceId === m.resourceId);
     let hear: (message: PriceMessage) => void = () => {};
     const heard = new Promise<PriceMessage>((resolve) => {
       hear = resolve;

@@ -48,7 +48,7 @@ async function bigInterval(market: TestMarket, seconds: number, n: number): Prom
  */
 async function copyInProgress(): Promise<true> {
   const copying = async (): Promise<string | null> => {
-    const { rows } = await t.db.pool.query(
+    const { rows } = await t.db.sql.query(
       `SELECT pid::text || '/' || query_start::text AS id FROM pg_stat_activity
        WHERE datname = current_database() AND pid <> pg_backend_pid()
          AND query LIKE 'COPY "order" (%' AND state = 'active'`,
@@ -68,7 +68,7 @@ async function copyInProgress(): Promise<true> {
 }
 
 async function intervalState(resourceId: number, start: Date) {
-  const { rows } = await t.db.pool.query(
+  const { rows } = await t.db.sql.query(
     `SELECT (SELECT count(*)::int FROM price WHERE resource_id = $1 AND interval_start = $2) AS prices,
             (SELECT count(*)::int FROM market_interval WHERE resource_id = $1 AND interval_start = $2) AS marks,
             (SELECT count(*)::int FROM "order" WHERE resource_id = $1 AND interval_start = $2 AND status = 'CLEARED') AS cleared,
@@ -171,7 +171,7 @@ describe('worker processes', () => {
     await waitFor(
       'a 2 s interval',
       async () => {
-        const { rows } = await t.db.pool.query(
+        const { rows } = await t.db.sql.query(
           'SELECT 1 FROM price WHERE resource_id = $1 AND interval_seconds = 2 AND created > $2',
           [markets[0]!.resourceId, new Date(changedAt)],
         );
@@ -184,24 +184,24 @@ describe('worker processes', () => {
     expect(await a.exited).toBe(0);
     expect(await b.exited).toBe(0);
 
-    const { rows: dup } = await t.db.pool.query(
+    const { rows: dup } = await t.db.sql.query(
       'SELECT resource_id, interval_start, count(*)::int AS n FROM price GROUP BY 1, 2 HAVING count(*) > 1',
     );
     expect(dup).toEqual([]);
-    const { rows: counts } = await t.db.pool.query(
+    const { rows: counts } = await t.db.sql.query(
       'SELECT (SELECT count(*)::int FROM price) AS prices, (SELECT count(*)::int FROM market_interval) AS marks',
     );
     expect(counts[0].prices).toBe(counts[0].marks);
     // Consecutive, non-overlapping intervals per market, and each cleared order settled once.
     for (const m of markets) {
-      const { rows } = await t.db.pool.query(
+      const { rows } = await t.db.sql.query(
         'SELECT interval_start, interval_end FROM market_interval WHERE resource_id = $1 ORDER BY interval_start',
         [m.resourceId],
       );
       expect(rows.length).toBeGreaterThan(3);
       for (let i = 1; i < rows.length; i++) expect(rows[i].interval_start).toEqual(rows[i - 1].interval_end);
     }
-    const { rows: twice } = await t.db.pool.query(
+    const { rows: twice } = await t.db.sql.query(
       `SELECT o.unique_id FROM transaction x JOIN "order" o ON o.order_id = x.order_id
        GROUP BY o.unique_id HAVING count(*) > 1`,
     );
@@ -211,13 +211,13 @@ describe('worker processes', () => {
     const logged = [...a.lines, ...b.lines].filter(
       (l) => l['msg'] === 'interval cleared' && names.has(l['system'] as string),
     );
-    const { rows: marks } = await t.db.pool.query(
+    const { rows: marks } = await t.db.sql.query(
       'SELECT count(*)::int AS n FROM market_interval WHERE resource_id = ANY($1)',
       [markets.map((m) => m.resourceId)],
     );
     expect(logged.length).toBe(marks[0].n);
     // After the change, the first market's intervals follow the 2 s grid.
-    const { rows: after } = await t.db.pool.query(
+    const { rows: after } = await t.db.sql.query(
       'SELECT interval_start, interval_seconds FROM price WHERE resource_id = $1 AND created > $2 ORDER BY interval_start',
       [markets[0]!.resourceId, new Date(changedAt)],
     );

@@ -46,7 +46,7 @@ describe('runtime', () => {
     await listener.subscribe(priceChannel(market.systemId, redis.prefix));
     runtime = await startTestRuntime(t.db, redis.prefix, { now: () => Date.now() + AHEAD });
     const prices = await waitFor('three prices', async () => {
-      const { rows } = await t.db.pool.query(
+      const { rows } = await t.db.sql.query(
         'SELECT * FROM price WHERE resource_id = $1 AND interval_start >= $2 ORDER BY interval_start',
         [market.resourceId, start],
       );
@@ -58,7 +58,7 @@ describe('runtime', () => {
     // 5 clears between the buy at 40 and the sell at 15; the midpoint 27.5 would accept the
     // rejected buy at 30, so the price is nudged just above it (GridLAB-D's rule).
     expect(prices[0]).toMatchObject({ interval_start: start, price: 30.0001, quantity: 5, type: 'PRICE' });
-    const { rows: tx } = await t.db.pool.query(
+    const { rows: tx } = await t.db.sql.query(
       'SELECT sum(amount)::float8 AS s, count(*)::int AS n FROM transaction WHERE price_id = $1',
       [prices[0].price_id],
     );

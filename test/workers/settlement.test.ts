@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { listMarkets, type Market } from '../../storage/market.js';
+import { listMarkets, type Market } from '../../storage/markets.js';
 import { clearMarketInterval } from '../../workers/clear-market.js';
 import { ClearingPool } from '../../workers/pool.js';
 import { createMarket, type TestMarket } from '../helpers/market.js';
@@ -13,7 +13,7 @@ afterAll(() => pool.close());
 const log = pino({ level: 'silent' });
 
 async function marketOf(m: TestMarket): Promise<Market> {
-  const [market] = (await listMarkets(t.db.pool, [m.systemId])).filter((x) => x.resourceId === m.resourceId);
+  const [market] = (await listMarkets(t.db.sql, [m.systemId])).filter((x) => x.resourceId === m.resourceId);
   return market!;
 }
 
@@ -41,7 +41,7 @@ describe('settlement in the database', () => {
     expect(price).toMatchObject({ quantity: 5, price: 25 });
 
     const money = async (device: number) => {
-      const { rows } = await t.db.pool.query(
+      const { rows } = await t.db.sql.query(
         'SELECT amount, balance, order_id, meter_id FROM transaction WHERE device_id = $1 ORDER BY created, transaction_id',
         [m.devices[device]],
       );
@@ -110,7 +110,7 @@ describe('settlement in the database', () => {
             })),
           );
           const { price } = await clear(market, from, seconds);
-          const { rows } = await t.db.pool.query(
+          const { rows } = await t.db.sql.query(
             `SELECT
                (SELECT coalesce(sum(amount), 0)::text FROM transaction WHERE price_id = $1) AS money,
                (SELECT coalesce(sum(round(cleared_quantity * 1e6)) FILTER (WHERE side = 'buy'), 0)::bigint FROM "order" WHERE price_id = $1) AS bought,

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { listMarkets, type Market } from '../../storage/market.js';
+import { listMarkets, type Market } from '../../storage/markets.js';
 import { clearMarketInterval } from '../../workers/clear-market.js';
 import { ClearingPool } from '../../workers/pool.js';
 import { createMarket } from '../helpers/market.js';
@@ -64,9 +64,7 @@ const extreme = fc.oneof(
 describe('no single order or meter reading stops a market', () => {
   it('property: with one extreme input written around the API, the interval and the next one are both written, and money sums to zero', async () => {
     const m = await createMarket(t.db, 'single-input', SECONDS, DEVICES);
-    const [market] = (await listMarkets(t.db.pool, [m.systemId])).filter(
-      (x) => x.resourceId === m.resourceId,
-    );
+    const [market] = (await listMarkets(t.db.sql, [m.systemId])).filter((x) => x.resourceId === m.resourceId);
     let slot = Date.UTC(2107, 0, 1);
 
     const place = (from: Date, book: readonly OrdinaryOrder[]) =>
@@ -92,13 +90,13 @@ describe('no single order or meter reading stops a market', () => {
         await place(from, first);
         // Straight into the table: past storage's and the API's bounds, to the column's own checks.
         if (odd.kind === 'order') {
-          await t.db.pool.query(
+          await t.db.sql.query(
             `INSERT INTO "order" (device_id, resource_id, interval_start, side, quantity, price)
              VALUES ($1, $2, $3, $4, $5::float8, $6::float8)`,
             [m.devices[odd.device], m.resourceId, from, odd.side, String(odd.quantity), String(odd.price)],
           );
         } else {
-          await t.db.pool.query(
+          await t.db.sql.query(
             'INSERT INTO meter (device_id, resource_id, interval_start, quantity) VALUES ($1, $2, $3, $4::float8)',
             [
               m.devices[odd.device],
@@ -117,7 +115,7 @@ describe('no single order or meter reading stops a market', () => {
         expect(b.price).not.toBeNull();
         expect(b.reason).toBeUndefined();
 
-        const { rows } = await t.db.pool.query(
+        const { rows } = await t.db.sql.query(
           `SELECT mi.interval_start, mi.reason,
                   (SELECT coalesce(sum(amount), 0)::text FROM transaction x
                    WHERE x.price_id = mi.price_id AND x.order_id IS NOT NULL) AS money,
@@ -132,7 +130,7 @@ describe('no single order or meter reading stops a market', () => {
           expect(r.overfilled).toBe(0);
         }
         // Every order that can clear was closed: none of either interval is left open.
-        const open = await t.db.pool.query(
+        const open = await t.db.sql.query(
           `SELECT count(*)::int AS n FROM "order" o
            WHERE o.resource_id = $1 AND o.interval_start >= $2 AND o.interval_start < $3 AND o.quantity >= 0.0000005
              AND NOT EXISTS (SELECT 1 FROM "order" c WHERE c.unique_id = o.unique_id AND c.status = 'CLEARED')`,
