@@ -1,16 +1,13 @@
 import { ErrorCode, TessError } from './errors.js';
 
-/** Side codes of the columnar book. */
-export const BUY = 0;
-export const SELL = 1;
-export type SideCode = typeof BUY | typeof SELL;
-
 /** The sides of an order as the API, the order table and object-form books name them. */
 export const SIDES = ['buy', 'sell'] as const;
 export type Side = (typeof SIDES)[number];
 
-/** Quantities are carried as integers in millionths of the quantity unit. */
-export const MICRO = 1_000_000;
+/** Side codes of the columnar book: a side's index in {@link SIDES}. */
+export const BUY = 0;
+export const SELL = 1;
+export type SideCode = typeof BUY | typeof SELL;
 
 /**
  * One market's orders for one interval, as parallel typed arrays so that the book can be
@@ -37,6 +34,9 @@ export interface OrderInput {
   readonly price: number;
   readonly quantity: number;
 }
+
+/** Quantities are carried as integers in millionths of the quantity unit. */
+export const MICRO = 1_000_000;
 
 /**
  * Converts a quantity in units to integer micro-units (the one rounding step of the engine).
