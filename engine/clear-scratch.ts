@@ -2,7 +2,7 @@ import { withCapacity } from './capacity.js';
 import { LevelSet } from './price-levels.js';
 import { SortScratch } from './sort.js';
 
-/** Reusable working memory for {@link clearBook}; one per thread. */
+/** Reusable working memory for `clearBook` (engine/clear.ts); one per thread. */
 export class ClearScratch {
   readonly sort = new SortScratch();
   readonly buys = new LevelSet();
