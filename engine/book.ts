@@ -1,16 +1,13 @@
-import { ErrorCode, TessError } from './errors.js';
-
-/** Side codes of the columnar book. */
-export const BUY = 0;
-export const SELL = 1;
-export type SideCode = typeof BUY | typeof SELL;
+import { invalid } from './errors.js';
 
 /** The sides of an order as the API, the order table and object-form books name them. */
 export const SIDES = ['buy', 'sell'] as const;
 export type Side = (typeof SIDES)[number];
 
-/** Quantities are carried as integers in millionths of the quantity unit. */
-export const MICRO = 1_000_000;
+/** Side codes of the columnar book: a side's index in {@link SIDES}. */
+export const BUY = 0;
+export const SELL = 1;
+export type SideCode = typeof BUY | typeof SELL;
 
 /**
  * One market's orders for one interval, as parallel typed arrays so that the book can be
@@ -38,6 +35,9 @@ export interface OrderInput {
   readonly quantity: number;
 }
 
+/** Quantities are carried as integers in millionths of the quantity unit. */
+export const MICRO = 1_000_000;
+
 /**
  * Converts a quantity in units to integer micro-units (the one rounding step of the engine).
  * Of quantities only: money has its own micro-units (storage/values.ts, moneyToMicro).
@@ -57,8 +57,7 @@ export function fromMicro(micro: number): number {
  * can read the same book.
  */
 export function allocateBook(n: number, shared = false): OrderBook {
-  if (!Number.isInteger(n) || n < 0)
-    throw new TessError(ErrorCode.INVALID, `book size must be a whole number, not ${n}`);
+  if (!Number.isInteger(n) || n < 0) throw invalid(`book size must be a whole number, not ${n}`);
   if (!shared) {
     return {
       n,
@@ -87,13 +86,12 @@ export function bookFromOrders(orders: readonly OrderInput[], shared = false): O
   orders.forEach((order, k) => {
     const micro = toMicro(order.quantity);
     if (!(micro > 0) || !Number.isFinite(micro)) {
-      throw new TessError(
-        ErrorCode.INVALID,
+      throw invalid(
         `order ${order.id}: quantity must be a positive number of at least 0.000001, not ${order.quantity}`,
       );
     }
     if (order.side !== 'buy' && order.side !== 'sell') {
-      throw new TessError(ErrorCode.INVALID, `order ${order.id}: side must be "buy" or "sell"`);
+      throw invalid(`order ${order.id}: side must be "buy" or "sell"`);
     }
     book.ids[k] = order.id;
     book.sides[k] = order.side === 'buy' ? BUY : SELL;

@@ -1,7 +1,8 @@
 import { type ClearingType, SPECIAL_MODES, type SpecialMode } from './auction.js';
 import { allocateBook, BUY, MICRO, type OrderBook, SELL, type Side, toMicro } from './book.js';
-import { type ClearOptions, type ClearResult, clearBook } from './clear.js';
-import { ErrorCode, TessError } from './errors.js';
+import { type ClearResult, clearBook } from './clear.js';
+import type { ClearOptions } from './clear-options.js';
+import { invalid } from './errors.js';
 
 /**
  * The JSON form of one market to clear (the `tess clear` contract), its validation, and the
@@ -60,10 +61,6 @@ const TOP_LEVEL_KEYS = new Set([
   'orders',
 ]);
 const ORDER_KEYS = new Set(['id', 'side', 'price', 'quantity']);
-
-function invalid(message: string): TessError {
-  return new TessError(ErrorCode.INVALID, message);
-}
 
 function describe(value: unknown): string {
   if (value === undefined) return 'nothing';

@@ -56,3 +56,8 @@ export class TessError<Code extends string = ErrorCode> extends Error {
 }
 
 export const isTessError = (e: unknown): e is TessError => e instanceof TessError;
+
+/** An INVALID error: input without the required shape or range. */
+export function invalid(message: string): TessError {
+  return new TessError(ErrorCode.INVALID, message);
+}

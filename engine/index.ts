@@ -28,16 +28,14 @@ export {
   type SideCode,
   toMicro,
 } from './book.js';
+export { type ClearedBook, type ClearResult, clearBook } from './clear.js';
 export {
-  ClearScratch,
-  type ClearedBook,
   type ClearOptions,
-  type ClearResult,
-  clearBook,
   DEFAULT_CLEARING_SCALAR,
   DEFAULT_INTERVAL,
   DEFAULT_PRICE_CAP,
-} from './clear.js';
+} from './clear-options.js';
+export { ClearScratch } from './clear-scratch.js';
 export {
   type ClearInput,
   type ClearingFigures,

@@ -1,3 +1,5 @@
+import { withCapacity } from './capacity.js';
+
 /**
  * Stable LSD radix sort of index lists by a double-valued key, without comparators.
  *
@@ -15,35 +17,29 @@ const BUCKETS = 1 << RADIX_BITS;
 const MASK = BUCKETS - 1;
 
 export class SortScratch {
-  idx: Uint32Array;
-  hi: Uint32Array;
-  lo: Uint32Array;
-  idx2: Uint32Array;
-  hi2: Uint32Array;
-  lo2: Uint32Array;
+  idx = new Uint32Array(0);
+  hi = new Uint32Array(0);
+  lo = new Uint32Array(0);
+  idx2 = new Uint32Array(0);
+  hi2 = new Uint32Array(0);
+  lo2 = new Uint32Array(0);
   readonly counts = new Uint32Array(4 * BUCKETS);
   /** After a sort: the keys' high and low words in sorted order (valid until the next sort). */
   sortedHi: Uint32Array = new Uint32Array(0);
   sortedLo: Uint32Array = new Uint32Array(0);
 
   constructor(capacity = 0) {
-    this.idx = new Uint32Array(capacity);
-    this.hi = new Uint32Array(capacity);
-    this.lo = new Uint32Array(capacity);
-    this.idx2 = new Uint32Array(capacity);
-    this.hi2 = new Uint32Array(capacity);
-    this.lo2 = new Uint32Array(capacity);
+    this.ensure(capacity);
   }
 
   /** Grows the scratch arrays to hold at least `n` elements. */
   ensure(n: number): void {
-    if (this.idx.length >= n) return;
-    this.idx = new Uint32Array(n);
-    this.hi = new Uint32Array(n);
-    this.lo = new Uint32Array(n);
-    this.idx2 = new Uint32Array(n);
-    this.hi2 = new Uint32Array(n);
-    this.lo2 = new Uint32Array(n);
+    this.idx = withCapacity(this.idx, n);
+    this.hi = withCapacity(this.hi, n);
+    this.lo = withCapacity(this.lo, n);
+    this.idx2 = withCapacity(this.idx2, n);
+    this.hi2 = withCapacity(this.hi2, n);
+    this.lo2 = withCapacity(this.lo2, n);
   }
 }
 
@@ -115,66 +111,26 @@ export function sortIndexesByValue(
     counts[d2] = counts[d2]! + 1;
     counts[d3] = counts[d3]! + 1;
   }
-  const first = { l: lo[0]!, h: hi[0]! };
+  const firstLo = lo[0]!;
+  const firstHi = hi[0]!;
 
-  // Low word digits: move index, high word and low word.
-  if (!trivial(counts, 0, n, first.l & MASK)) {
-    offsets(counts, 0);
-    for (let k = 0; k < n; k++) {
-      const l = lo[k]!;
-      const d = l & MASK;
-      const p = counts[d]!;
-      counts[d] = p + 1;
-      idx2[p] = idx[k]!;
-      hi2[p] = hi[k]!;
-      lo2[p] = l;
-    }
-    [idx, idx2] = [idx2, idx];
-    [hi, hi2] = [hi2, hi];
-    [lo, lo2] = [lo2, lo];
-  }
-  if (!trivial(counts, 1, n, first.l >>> RADIX_BITS)) {
-    offsets(counts, 1);
-    const c = BUCKETS;
-    for (let k = 0; k < n; k++) {
-      const d = c + (lo[k]! >>> RADIX_BITS);
-      const p = counts[d]!;
-      counts[d] = p + 1;
-      idx2[p] = idx[k]!;
-      hi2[p] = hi[k]!;
-      lo2[p] = lo[k]!;
-    }
-    [idx, idx2] = [idx2, idx];
-    [hi, hi2] = [hi2, hi];
-    [lo, lo2] = [lo2, lo];
-  }
-  // High word digits.
-  if (!trivial(counts, 2, n, first.h & MASK)) {
-    offsets(counts, 2);
-    const c = 2 * BUCKETS;
+  // One pass per digit, least significant first: the low word's two, then the high word's.
+  // Each moves the index together with both key words.
+  for (let digit = 0; digit < 4; digit++) {
+    const shift = (digit & 1) * RADIX_BITS;
+    const lowWord = digit < 2;
+    if (trivial(counts, digit, n, ((lowWord ? firstLo : firstHi) >>> shift) & MASK)) continue;
+    offsets(counts, digit);
+    const c = digit * BUCKETS;
     for (let k = 0; k < n; k++) {
       const h = hi[k]!;
-      const d = c + (h & MASK);
+      const l = lo[k]!;
+      const d = c + (((lowWord ? l : h) >>> shift) & MASK);
       const p = counts[d]!;
       counts[d] = p + 1;
       idx2[p] = idx[k]!;
       hi2[p] = h;
-      lo2[p] = lo[k]!;
-    }
-    [idx, idx2] = [idx2, idx];
-    [hi, hi2] = [hi2, hi];
-    [lo, lo2] = [lo2, lo];
-  }
-  if (!trivial(counts, 3, n, first.h >>> RADIX_BITS)) {
-    offsets(counts, 3);
-    const c = 3 * BUCKETS;
-    for (let k = 0; k < n; k++) {
-      const d = c + (hi[k]! >>> RADIX_BITS);
-      const p = counts[d]!;
-      counts[d] = p + 1;
-      idx2[p] = idx[k]!;
-      hi2[p] = hi[k]!;
-      lo2[p] = lo[k]!;
+      lo2[p] = l;
     }
     [idx, idx2] = [idx2, idx];
     [hi, hi2] = [hi2, hi];

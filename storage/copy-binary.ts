@@ -7,7 +7,7 @@ import { moneyToMicro } from './values.js';
  * are built here into one growing buffer per chunk.
  *
  * File: signature, flags, header extension, then per row an int16 field count and per
- * field an int32 length (−1 for NULL) and the value; an int16 −1 ends it.
+ * field an int32 length in bytes (−1 for NULL) and the value; an int16 −1 ends it.
  */
 const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 /** Milliseconds between the Unix epoch and PostgreSQL's (2000-01-01); timestamps are sent in microseconds from it. */
@@ -18,6 +18,7 @@ export class BinaryRows {
   private buf: Buffer;
   private at = 0;
 
+  /** `size`: the buffer's first capacity in bytes; it at least doubles when a field does not fit. */
   constructor(size = 1 << 16) {
     this.buf = Buffer.allocUnsafe(size);
   }
@@ -56,11 +57,23 @@ export class BinaryRows {
     this.at += 2;
   }
 
-  private int64(v: number): void {
+  /**
+   * Starts a field whose value takes `bytes` bytes: writes its length and reserves the
+   * room; returns the offset the value goes to. It may replace the buffer, so callers
+   * read `this.buf` after it.
+   */
+  private field(bytes: number): number {
+    this.room(4 + bytes);
+    this.buf.writeInt32BE(bytes, this.at);
+    const at = this.at + 4;
+    this.at = at + bytes;
+    return at;
+  }
+
+  private int64(v: number, at: number): void {
     // Exact for |v| < 2^53: the high word is signed, the low word unsigned.
-    this.buf.writeInt32BE(Math.floor(v / TWO_32), this.at);
-    this.buf.writeUInt32BE(v >>> 0, this.at + 4);
-    this.at += 8;
+    this.buf.writeInt32BE(Math.floor(v / TWO_32), at);
+    this.buf.writeUInt32BE(v >>> 0, at + 4);
   }
 
   value(v: unknown, kind: ColumnKind): void {
@@ -72,39 +85,31 @@ export class BinaryRows {
     }
     switch (kind) {
       case 'bigint':
-        this.room(12);
-        this.buf.writeInt32BE(8, this.at);
-        this.at += 4;
-        this.int64(v as number);
+        this.int64(v as number, this.field(8));
         return;
-      case 'integer':
-        this.room(8);
-        this.buf.writeInt32BE(4, this.at);
-        this.buf.writeInt32BE(v as number, this.at + 4);
-        this.at += 8;
+      case 'integer': {
+        const at = this.field(4);
+        this.buf.writeInt32BE(v as number, at);
         return;
-      case 'float':
-        this.room(12);
-        this.buf.writeInt32BE(8, this.at);
-        this.buf.writeDoubleBE(v as number, this.at + 4);
-        this.at += 12;
+      }
+      case 'float': {
+        const at = this.field(8);
+        this.buf.writeDoubleBE(v as number, at);
         return;
-      case 'boolean':
-        this.room(5);
-        this.buf.writeInt32BE(1, this.at);
-        this.buf[this.at + 4] = v ? 1 : 0;
-        this.at += 5;
+      }
+      case 'boolean': {
+        const at = this.field(1);
+        this.buf[at] = v ? 1 : 0;
         return;
+      }
       case 'timestamptz':
-        this.room(12);
-        this.buf.writeInt32BE(8, this.at);
-        this.at += 4;
-        this.int64(((v as Date).getTime() - PG_EPOCH_MS) * 1000);
+        this.int64(((v as Date).getTime() - PG_EPOCH_MS) * 1000, this.field(8));
         return;
       case 'text': {
+        // The length is known once the text is encoded: room for the most UTF-8 can take
+        // (three bytes per UTF-16 code unit), then the length written before it.
         const text = v as string;
-        const max = text.length * 3;
-        this.room(4 + max);
+        this.room(4 + text.length * 3);
         const n = this.buf.write(text, this.at + 4, 'utf8');
         this.buf.writeInt32BE(n, this.at);
         this.at += 4 + n;
@@ -140,20 +145,16 @@ export class BinaryRows {
     }
     while (digits.length && digits[digits.length - 1] === 0) digits.pop();
     if (!digits.length) weight = 0;
-    const bytes = 8 + 2 * digits.length;
-    this.room(4 + bytes);
-    const b = this.buf;
-    let at = this.at;
-    b.writeInt32BE(bytes, at);
-    b.writeInt16BE(digits.length, at + 4);
-    b.writeInt16BE(weight, at + 6);
-    b.writeUInt16BE(negative && digits.length ? 0x4000 : 0, at + 8);
-    b.writeInt16BE(6, at + 10);
-    at += 12;
+    let at = this.field(8 + 2 * digits.length);
+    const b = this.buf; // after field(): room() may have replaced the buffer
+    b.writeInt16BE(digits.length, at);
+    b.writeInt16BE(weight, at + 2);
+    b.writeUInt16BE(negative && digits.length ? 0x4000 : 0, at + 4);
+    b.writeInt16BE(6, at + 6);
+    at += 8;
     for (const d of digits) {
       b.writeInt16BE(d, at);
       at += 2;
     }
-    this.at = at;
   }
 }

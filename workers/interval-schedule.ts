@@ -52,12 +52,18 @@ export function secondsAt(history: readonly IntervalSetting[], time: number): nu
   return seconds;
 }
 
-/** The length of the interval that opens at `from`, under the rule above. */
-export async function lengthFrom(
+/**
+ * A question the schedule answers about the interval that opens at (or holds) a time,
+ * from the history of settings and, where a change is in doubt, whether orders arrived.
+ */
+export type IntervalQuery = (
   history: readonly IntervalSetting[],
-  from: number,
+  time: number,
   arrived: OrdersArrived,
-): Promise<number> {
+) => Promise<number>;
+
+/** The length of the interval that opens at `from`, under the rule above. */
+export const lengthFrom: IntervalQuery = async (history, from, arrived) => {
   let seconds = secondsAt(history, from);
   for (const change of history) {
     if (change.since <= from || change.seconds === seconds) continue;
@@ -68,29 +74,20 @@ export async function lengthFrom(
     seconds = change.seconds;
   }
   return seconds;
-}
+};
 
 /** The end of the interval that opens at `from`. */
-export async function intervalEnd(
-  history: readonly IntervalSetting[],
-  from: number,
-  arrived: OrdersArrived,
-): Promise<number> {
-  return nextBoundary(from, await lengthFrom(history, from, arrived)).getTime();
-}
+export const intervalEnd: IntervalQuery = async (history, from, arrived) =>
+  nextBoundary(from, await lengthFrom(history, from, arrived)).getTime();
 
 /**
  * The start of the interval that holds `time`, for a market with nothing cleared before
  * it (a new market, one back on the market, the first within the backfill horizon).
  */
-export async function intervalAround(
-  history: readonly IntervalSetting[],
-  time: number,
-  arrived: OrdersArrived,
-): Promise<number> {
+export const intervalAround: IntervalQuery = async (history, time, arrived) => {
   const opened = intervalStart(time, secondsAt(history, time)).getTime();
   return intervalStart(time, await lengthFrom(history, opened, arrived)).getTime();
-}
+};
 
 /**
  * Where orders carried into the interval [from, end) may start: the earliest

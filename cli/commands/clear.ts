@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { clearJson } from '../../engine/clear-input.js';
-import { ErrorCode, TessError } from '../../engine/errors.js';
+import { readingFile } from '../input-file.js';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -11,12 +11,7 @@ async function readStdin(): Promise<string> {
 
 async function readInput(file: string | undefined): Promise<string> {
   if (file === undefined || file === '-') return readStdin();
-  try {
-    return await readFile(file, 'utf8');
-  } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    throw new TessError(ErrorCode.INVALID, `cannot read ${file}: ${reason}`);
-  }
+  return readingFile(file, (name) => readFile(name, 'utf8'));
 }
 
 export function registerClear(program: Command): void {

@@ -1,10 +1,10 @@
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { ErrorCode, TessError } from '../../engine/errors.js';
 import { createdNotice } from '../../storage/index.js';
 import { type Database, dump, load, openDatabase, requireMigrated } from '../../storage/index.js';
 import { prepareDatabase } from '../../storage/index.js';
+import { readingFile } from '../input-file.js';
 import { progressBar } from '../progress.js';
 import { readSettings } from '../settings.js';
 
@@ -19,14 +19,23 @@ async function withDatabase<T>(url: string, fn: (db: Database) => Promise<T>): P
   }
 }
 
-/** Fails before anything is created when FILE cannot be read (a mistyped name). */
-async function requireReadable(file: string): Promise<void> {
-  try {
-    await access(file, constants.R_OK);
-  } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    throw new TessError(ErrorCode.INVALID, `cannot read ${file}: ${reason}`);
-  }
+/** Runs a dump or a load of FILE with a progress bar, then prints its one-line summary. */
+async function transfer(
+  url: string,
+  file: string,
+  run: typeof dump,
+  summary: (total: number) => string,
+): Promise<void> {
+  await withDatabase(url, async (db) => {
+    const bar = progressBar();
+    try {
+      const r = await run(db, file, bar.onProgress);
+      bar.stop();
+      process.stdout.write(`${summary(r.total)}\n`);
+    } finally {
+      bar.stop();
+    }
+  });
 }
 
 export function registerDump(program: Command): void {
@@ -34,16 +43,7 @@ export function registerDump(program: Command): void {
     .command('dump <FILE>')
     .description('write every table, from one consistent snapshot, to FILE (logged as DUMP)')
     .action((file: string) =>
-      withDatabase(readSettings().databaseUrl, async (db) => {
-        const bar = progressBar();
-        try {
-          const r = await dump(db, file, bar.onProgress);
-          bar.stop();
-          process.stdout.write(`dumped ${r.total} rows to ${file}\n`);
-        } finally {
-          bar.stop();
-        }
-      }),
+      transfer(readSettings().databaseUrl, file, dump, (total) => `dumped ${total} rows to ${file}`),
     );
   program
     .command('load <FILE>')
@@ -53,7 +53,8 @@ export function registerDump(program: Command): void {
     )
     .action(async (file: string) => {
       const settings = readSettings();
-      await requireReadable(file);
+      // Fails before anything is created when FILE cannot be read (a mistyped name).
+      await readingFile(file, (name) => access(name, constants.R_OK));
       // A dump is most often restored into a new database: prepare it as a server would,
       // so the loaded rows land in the same schema and storage (TimescaleDB, compression).
       // load() itself still refuses a database that holds data.
@@ -62,15 +63,6 @@ export function registerDump(program: Command): void {
         compressAfterDays: settings.compressAfterDays,
       });
       if (created) process.stdout.write(`${createdNotice(settings.databaseUrl)}\n`);
-      await withDatabase(settings.databaseUrl, async (db) => {
-        const bar = progressBar();
-        try {
-          const r = await load(db, file, bar.onProgress);
-          bar.stop();
-          process.stdout.write(`loaded ${r.total} rows from ${file}\n`);
-        } finally {
-          bar.stop();
-        }
-      });
+      await transfer(settings.databaseUrl, file, load, (total) => `loaded ${total} rows from ${file}`);
     });
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BUY, bookFromOrders, clearBook, type OrderInput } from '../../engine/index.js';
-import { sideLimitMicro } from '../../engine/clear.js';
+import { sideLimitMicro } from '../../engine/book-scan.js';
 import { clearJson } from '../../engine/clear-input.js';
 
 const HOURS = 300 / 3600;
