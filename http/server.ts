@@ -1,6 +1,7 @@
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type HTTPMethods, LogController } from 'fastify';
 import type { Redis } from 'ioredis';
 import { ErrorCode, TessError } from './error-codes.js';
@@ -15,7 +16,8 @@ import { installRequestMetrics, registerHealth } from './health.js';
 import { installRequestTimeout } from './timeouts.js';
 import { registerMarkets } from './markets.js';
 import { meterSpecials } from './meters.js';
-import { orderIntake, orderSpecials, registerOrderRoutes } from './orders.js';
+import { registerOrderRoutes } from './order-changes.js';
+import { orderIntake, orderSpecials } from './orders.js';
 import { BASE } from './paths.js';
 import { PriceCache } from './price-cache.js';
 import { AuthFailures } from './auth-failures.js';
@@ -92,7 +94,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     requestTimeout: settings.requestTimeoutMs,
     connectionTimeout: 2 * settings.requestTimeoutMs,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
-  });
+  }).withTypeProvider<TypeBoxTypeProvider>();
   installErrorHandling(app);
   installRequestTimeout(app, settings.requestTimeoutMs);
   // Bodies are JSON only: anything else is 415.
