@@ -31,7 +31,10 @@ export function useApi(
     /** Settings (environment variables) beside the test's database and Redis. */
     env?: Record<string, string>;
   } & Partial<
-    Pick<ServerDeps, 'now' | 'priceRateLimit' | 'orderBatch' | 'authFailureLimit' | 'routeRateLimit'>
+    Pick<
+      ServerDeps,
+      'now' | 'priceRateLimit' | 'orderBatch' | 'authFailureLimit' | 'routeRateLimit' | 'onPriceMessage'
+    >
   > = {},
 ): Api {
   const system = `api_${randomBytes(4).toString('hex')}`;
@@ -58,6 +61,7 @@ export function useApi(
       ...(options.orderBatch ? { orderBatch: options.orderBatch } : {}),
       ...(options.authFailureLimit ? { authFailureLimit: options.authFailureLimit } : {}),
       ...(options.routeRateLimit ? { routeRateLimit: options.routeRateLimit } : {}),
+      ...(options.onPriceMessage ? { onPriceMessage: options.onPriceMessage } : {}),
     });
     await ref.app.ready();
   });
