@@ -1,7 +1,6 @@
-import { type TObject, type TSchema, type TString, Type } from '@sinclair/typebox';
+import { type TObject, type TOptional, type TSchema, type TString, Type } from '@sinclair/typebox';
 import type { ColumnDef, TableDef } from '../storage/index.js';
 import { MAX_TEXT_LENGTH } from './limits.js';
-import type { TableQuery } from './table-specials.js';
 
 /** TypeBox schemas of the API, most of them derived from storage's table definitions. */
 
@@ -86,6 +85,9 @@ export function bodySchema(def: TableDef, full: boolean, defaulted: readonly str
   const schema = Type.Object(props, { additionalProperties: false });
   return { ...schema, required } as TObject;
 }
+
+/** The query of a table's collection GET: every parameter an optional string. */
+export type TableQuery = TObject<Record<string, TOptional<TString>>>;
 
 /** Query of GET on a table: as-of, paging, and equality filters on columns. */
 export function tableQuerySchema(def: TableDef, extra: Record<string, TString> = {}): TableQuery {

@@ -1,6 +1,7 @@
-import type { TObject, TOptional, TSchema, TString } from '@sinclair/typebox';
+import type { TObject, TSchema, TString } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
 import type { TypedRequest } from './route-types.js';
+import type { TableQuery } from './schemas.js';
 
 /**
  * What a table does differently from the generic resource (resources.ts). The generic
@@ -19,9 +20,6 @@ export interface TableSpecials {
   /** Route config added to every GET of this table (rate limits of public reads). */
   readonly readConfig?: Record<string, unknown>;
 }
-
-/** The query of a table's collection GET: every parameter an optional string. */
-export type TableQuery = TObject<Record<string, TOptional<TString>>>;
 
 /** A POST or PUT of a table in place of the generic one. */
 export interface SpecialWrite<B extends TObject = TObject> {
