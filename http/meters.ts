@@ -1,11 +1,11 @@
-import { type Static, Type } from '@sinclair/typebox';
-import type { FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
 import { ErrorCode } from './error-codes.js';
 import { type DeviceWrite, actingDevice } from './acting-device.js';
 import type { ApiContext } from './context.js';
 import { fail } from './errors.js';
 import { MAX_METER_QUANTITY } from './limits.js';
 import { resourceOf } from './orders.js';
+import type { TypedRequest } from './route-types.js';
 import { specialWrite, type TableSpecials } from './table-specials.js';
 import { Id, Time } from './schemas.js';
 
@@ -45,7 +45,8 @@ const METER_WRITE: DeviceWrite = {
 };
 
 /** A meter reading's row: the device is a device token's own; user tokens name it. */
-async function meterRow(ctx: ApiContext, request: FastifyRequest, body: Static<typeof MeterBody>) {
+async function meterRow(ctx: ApiContext, request: TypedRequest<{ body: typeof MeterBody }>) {
+  const body = request.body;
   const { deviceId, systemId } = await actingDevice(ctx, request, body.device_id, METER_WRITE);
   const resourceId = await resourceOf(ctx, systemId, body);
   await checkInterval(ctx, systemId, body.interval_start);
@@ -64,11 +65,11 @@ export function meterSpecials(ctx: ApiContext): TableSpecials {
       body: MeterBody,
       responses: { 201: Type.Ref('meterRow') },
       handler: async (request, reply) =>
-        reply.code(201).send(await ctx.db.meter.add(await meterRow(ctx, request, request.body))),
+        reply.code(201).send(await ctx.db.meter.add(await meterRow(ctx, request))),
     }),
     set: specialWrite({
       body: MeterBody,
-      handler: async (request) => ctx.db.meter.set(await meterRow(ctx, request, request.body)),
+      handler: async (request) => ctx.db.meter.set(await meterRow(ctx, request)),
     }),
   };
 }
