@@ -127,6 +127,16 @@ export async function seedPeople(db: Database): Promise<People> {
   };
 }
 
+/**
+ * Waits until the database's clock, which stamps `created`, is past `time`: a row written
+ * after it is later than `time` (as-of reads at `time` see what was there before).
+ */
+export async function databaseClockPast(db: Database, time: Date): Promise<void> {
+  const past = async (): Promise<boolean> =>
+    (await db.pool.query('SELECT clock_timestamp() > $1 AS past', [time])).rows[0].past;
+  while (!(await past()));
+}
+
 /** An inject with an optional bearer token and JSON body; the answer's JSON parsed. */
 export async function call(
   app: FastifyInstance,

@@ -6,7 +6,7 @@ import { readSettings } from '../../cli/settings.js';
 import type { PriceRow } from '../../storage/index.js';
 import { type PriceMessage, priceChannel, publishPrice } from '../../workers/price-channel.js';
 import { waitFor } from '../helpers/market.js';
-import { call, useApi } from './helpers.js';
+import { call, databaseClockPast, useApi } from './helpers.js';
 
 // Intervals two days back (prices are written after their interval starts), on an hour.
 const T0 = Math.floor((Date.now() - 2 * 86_400_000) / 3_600_000) * 3_600_000;
@@ -41,20 +41,10 @@ beforeAll(async () => {
         type: 'PRICE',
       }),
     );
-    await databaseClockPast(prices[k]!.created.getTime() + 1);
+    // Apart by more than 1 ms: an as-of read 1 ms after a row's created finds it, not the next.
+    await databaseClockPast(api.db, new Date(prices[k]!.created.getTime() + 1));
   }
 });
-
-/**
- * Waits until the database's clock, which stamps `created`, is past `ms`: a row added
- * then is created more than 1 ms after the one before it, so that an as-of read 1 ms
- * after a row's created (in whole ms) finds that row and not the next.
- */
-async function databaseClockPast(ms: number): Promise<void> {
-  const past = async () =>
-    (await api.db.pool.query('SELECT clock_timestamp() > $1 AS past', [new Date(ms)])).rows[0].past;
-  while (!(await past()));
-}
 
 /**
  * The cache's report of the message of this system and price id: once it comes, every
