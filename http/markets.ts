@@ -1,5 +1,4 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
 import { parseTime } from '../engine/time.js';
 import { ErrorCode } from './error-codes.js';
 import { ordersWithinLimits } from '../workers/book-limits.js';
@@ -7,6 +6,7 @@ import type { ApiContext } from './context.js';
 import { fail } from './errors.js';
 import { BASE } from './paths.js';
 import { parseAsof } from './query.js';
+import type { TypedApp } from './route-types.js';
 
 export interface CurveStep {
   readonly price: number;
@@ -35,7 +35,7 @@ export function curve(
 }
 
 /** GET /markets/<resource>/intervals/<interval_start>: the clearing and its supply and demand curves. */
-export function registerMarkets(app: FastifyInstance, ctx: ApiContext): void {
+export function registerMarkets(app: TypedApp, ctx: ApiContext): void {
   app.route({
     method: 'GET',
     url: `${BASE}/markets/:resource/intervals/:interval_start`,
@@ -57,8 +57,7 @@ export function registerMarkets(app: FastifyInstance, ctx: ApiContext): void {
       response: { '4xx': Type.Ref('Error') },
     },
     handler: async (request) => {
-      const params = request.params as { resource: string; interval_start: string };
-      const query = request.query as { system?: string; asof?: string };
+      const { params, query } = request;
       const start = parseTime(params.interval_start, 'interval_start');
       const asof = parseAsof(query.asof, ctx.now());
       const systemId =

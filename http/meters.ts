@@ -1,12 +1,12 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyRequest } from 'fastify';
 import { ErrorCode } from './error-codes.js';
 import { type DeviceWrite, actingDevice } from './acting-device.js';
 import type { ApiContext } from './context.js';
 import { fail } from './errors.js';
 import { MAX_METER_QUANTITY } from './limits.js';
 import { resourceOf } from './orders.js';
-import type { TableSpecials } from './resources.js';
+import type { TypedRequest } from './route-types.js';
+import { specialWrite, type TableSpecials } from './table-specials.js';
 import { Id, Time } from './schemas.js';
 
 export const MeterBody = Type.Object(
@@ -19,14 +19,6 @@ export const MeterBody = Type.Object(
   },
   { additionalProperties: false },
 );
-
-interface MeterInput {
-  device_id?: number;
-  resource?: string;
-  resource_id?: number;
-  interval_start: string;
-  quantity: number;
-}
 
 /**
  * A reading belongs to one interval of the market: its start is on the grid (a whole
@@ -53,8 +45,8 @@ const METER_WRITE: DeviceWrite = {
 };
 
 /** A meter reading's row: the device is a device token's own; user tokens name it. */
-async function meterRow(ctx: ApiContext, request: FastifyRequest) {
-  const body = request.body as MeterInput;
+async function meterRow(ctx: ApiContext, request: TypedRequest<{ body: typeof MeterBody }>) {
+  const body = request.body;
   const { deviceId, systemId } = await actingDevice(ctx, request, body.device_id, METER_WRITE);
   const resourceId = await resourceOf(ctx, systemId, body);
   await checkInterval(ctx, systemId, body.interval_start);
@@ -69,15 +61,15 @@ async function meterRow(ctx: ApiContext, request: FastifyRequest) {
 /** Meter readings by resource name; a correction is a PUT of the same reading. */
 export function meterSpecials(ctx: ApiContext): TableSpecials {
   return {
-    add: {
+    add: specialWrite({
       body: MeterBody,
       responses: { 201: Type.Ref('meterRow') },
       handler: async (request, reply) =>
         reply.code(201).send(await ctx.db.meter.add(await meterRow(ctx, request))),
-    },
-    set: {
+    }),
+    set: specialWrite({
       body: MeterBody,
       handler: async (request) => ctx.db.meter.set(await meterRow(ctx, request)),
-    },
+    }),
   };
 }

@@ -50,6 +50,32 @@ export function viewOfRow(row: PriceRow, system: string, systemId: number, resou
 
 const isTime = (v: string): boolean => !Number.isNaN(Date.parse(v));
 
+/** Why a price message was ignored. */
+export type IgnoredBecause =
+  | 'not JSON'
+  | 'not a price message'
+  /** Not this database's system or resource under that id and name (another deployment). */
+  | 'unknown system'
+  | 'unknown resource'
+  | 'interval not begun'
+  /** The price held is of a later interval, or is this one. */
+  | 'not newer'
+  /** No stored price of the message's resource and interval under its price_id. */
+  | 'price not stored'
+  /** A lookup failed (database or directory unavailable). */
+  | 'failed';
+
+/** What became of a price message: the price it names is served, or it was ignored. */
+export type MessageOutcome =
+  | { readonly taken: true }
+  | { readonly taken: false; readonly because: IgnoredBecause };
+
+/** A message from Redis as the cache handled it (JSON parsed; the text when it is not JSON). */
+export type HandledMessage = { readonly channel: string; readonly message: unknown } & MessageOutcome;
+
+const TAKEN: MessageOutcome = { taken: true };
+const ignored = (because: IgnoredBecause): MessageOutcome => ({ taken: false, because });
+
 /**
  * The latest cleared price of each resource, in memory. Refreshed by the runtime's
  * message on Redis after each interval commits; read from the database when no
@@ -63,6 +89,8 @@ export class PriceCache {
   private detach: (() => void) | null = null;
   /** Messages received and applied (for tests and metrics). */
   applied = 0;
+  /** The last report to the observer: each next one waits for it. */
+  private reported: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly db: Database,
@@ -70,18 +98,31 @@ export class PriceCache {
     private readonly now: () => Date,
     /** The deployment's QUEUE_PREFIX, under which the runtime publishes. */
     private readonly prefix: string = DEFAULT_PREFIX,
+    /**
+     * Hears of each message from Redis once it is handled, in the order the messages came
+     * (though they are handled concurrently): once it hears of one, every message before
+     * it has been handled too. @defaultValue none
+     */
+    private readonly observe?: (handled: HandledMessage) => void,
   ) {}
 
   async start(subscriber: Redis | undefined): Promise<void> {
     if (!subscriber) return;
-    const onMessage = (_pattern: string, _channel: string, text: string) => {
-      let message: unknown;
+    const onMessage = (_pattern: string, channel: string, text: string) => {
+      let message: unknown = text;
+      let outcome: Promise<MessageOutcome>;
       try {
         message = JSON.parse(text);
+        outcome = this.handle(message).catch(() => ignored('failed'));
       } catch {
-        return;
+        outcome = Promise.resolve(ignored('not JSON'));
       }
-      this.onMessage(message).catch(() => {});
+      const observe = this.observe;
+      if (!observe) return;
+      this.reported = this.reported
+        .then(() => outcome)
+        .then((o) => observe({ channel, message, ...o }))
+        .catch(() => {});
     };
     subscriber.on('pmessage', onMessage);
     this.detach = () => subscriber.off('pmessage', onMessage);
@@ -93,9 +134,14 @@ export class PriceCache {
     this.detach = null;
   }
 
+  /** Whether a message is taken (handle). */
+  async onMessage(m: unknown): Promise<boolean> {
+    return (await this.handle(m)).taken;
+  }
+
   /**
    * Applies a PriceMessage; anything else (not of the PriceMessage schema, or with times that
-   * do not parse) is ignored. Messages about a system or resource this database does not
+   * do not parse) is ignored, and the outcome says why. Messages about a system or resource this database does not
    * know under that id and name (another deployment on the same Redis) are ignored, as
    * are messages older than the price held. A message is only a hint: the price served
    * is the row it names, read back from the database, and only if that row is of the
@@ -104,24 +150,28 @@ export class PriceCache {
    * message can neither serve a price that was never committed nor hold the cache shut
    * against later prices.
    */
-  async onMessage(m: unknown): Promise<boolean> {
-    if (!Value.Check(PriceMessage, m)) return false;
-    if (!isTime(m.interval_start) || !isTime(m.next_boundary)) return false;
-    if ((await this.directory.systemName(m.system_id)) !== m.system) return false;
-    if ((await this.directory.resourceId(m.system_id, m.resource)) !== m.resource_id) return false;
+  async handle(m: unknown): Promise<MessageOutcome> {
+    if (!Value.Check(PriceMessage, m)) return ignored('not a price message');
+    if (!isTime(m.interval_start) || !isTime(m.next_boundary)) return ignored('not a price message');
+    if ((await this.directory.systemName(m.system_id)) !== m.system) return ignored('unknown system');
+    if ((await this.directory.resourceId(m.system_id, m.resource)) !== m.resource_id) {
+      return ignored('unknown resource');
+    }
     const key = `${m.system_id}:${m.resource_id}`;
     const start = Date.parse(m.interval_start);
-    if (start > this.now().getTime()) return false;
+    if (start > this.now().getTime()) return ignored('interval not begun');
     const held = this.prices.get(key);
-    if (held && (held.intervalStart > start || held.priceId === m.price_id)) return false;
+    if (held && (held.intervalStart > start || held.priceId === m.price_id)) return ignored('not newer');
     const row = await this.db.price.get(m.price_id);
-    if (!row || row.resource_id !== m.resource_id || row.interval_start.getTime() !== start) return false;
+    if (!row || row.resource_id !== m.resource_id || row.interval_start.getTime() !== start) {
+      return ignored('price not stored');
+    }
     const view = viewOfRow(row, m.system, m.system_id, m.resource);
     const latest = Date.parse(view.next_boundary);
     const next = Math.min(Math.max(Date.parse(m.next_boundary), Date.parse(view.cleared_at)), latest);
     this.prices.set(key, serve({ ...view, next_boundary: new Date(next).toISOString() }, next));
     this.applied++;
-    return true;
+    return TAKEN;
   }
 
   /** The ids behind a system and resource name; null when either does not exist. */

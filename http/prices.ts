@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parseTime } from '../engine/time.js';
 import { ErrorCode } from './error-codes.js';
 import type { ApiContext } from './context.js';
@@ -7,7 +7,8 @@ import { fail } from './errors.js';
 import { BASE } from './paths.js';
 import { PriceView, type ServedPrice } from './price-cache.js';
 import { parseAsof } from './query.js';
-import type { TableSpecials } from './resources.js';
+import type { TypedApp } from './route-types.js';
+import type { TableSpecials } from './table-specials.js';
 
 /** Most prices one history read returns without bucketing. */
 export const HISTORY_LIMIT = 10_000;
@@ -57,7 +58,7 @@ export const priceReadConfig = (ctx: ApiContext) => ({
 });
 
 /** GET /prices/current: the latest cleared interval, from memory, cacheable until the next boundary. */
-export function registerCurrentPrice(app: FastifyInstance, ctx: ApiContext): void {
+export function registerCurrentPrice(app: TypedApp, ctx: ApiContext): void {
   const defaultSystem = ctx.db.systemName;
   const send = (request: FastifyRequest, reply: FastifyReply, served: ServedPrice, maxAge: number) => {
     reply.header('cache-control', `max-age=${maxAge}`).header('etag', served.etag);
@@ -75,7 +76,7 @@ export function registerCurrentPrice(app: FastifyInstance, ctx: ApiContext): voi
       response: { 200: PriceView, '4xx': Type.Ref('Error') },
     },
     handler: async (request, reply) => {
-      const query = request.query as { resource: string; system?: string; asof?: string };
+      const query = request.query;
       const system = query.system ?? defaultSystem;
       if (query.asof !== undefined) {
         const asof = parseAsof(query.asof, ctx.now())!;
@@ -112,7 +113,7 @@ export function priceSpecials(ctx: ApiContext): TableSpecials {
         }),
       },
       handler: async (request) => {
-        const q = request.query as Record<string, string | undefined>;
+        const q = request.query;
         if (q['resource'] === undefined) {
           for (const name of ['system', 'from', 'to', 'bucket']) {
             if (q[name] !== undefined)

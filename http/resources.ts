@@ -1,5 +1,5 @@
-import { type TObject, type TSchema, Type } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
 import { ErrorCode, isTessError } from './error-codes.js';
 import { type Database, type Span, TABLE_ORDER, TABLES, type TableName } from '../storage/index.js';
 import { assertOwns } from './auth.js';
@@ -8,10 +8,11 @@ import { fail } from './errors.js';
 import { BASE, SYSTEM_SCOPED, TABLE_PATHS } from './paths.js';
 import { DEVICE_OWNED, isOwnAccess, OWNED_OVER_TIME, USER_OWNED } from './rights.js';
 import { columnFilters, parseAsof, parseCursor, parseId, parseLimit } from './query.js';
+import type { TypedApp } from './route-types.js';
 import { bodySchema, IdParams, listSchema, rowSchema, tableQuerySchema } from './schemas.js';
+import type { TableSpecials } from './table-specials.js';
 
 type Values = Record<string, unknown>;
-type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 
 /** The operations every table offers, seen without their row types. */
 interface AnyTable {
@@ -26,25 +27,6 @@ export const tableOf = (db: Database, name: TableName): AnyTable => db[name] as 
 
 /** Changes to these tables can change who a token stands for, or a system's interval. */
 const INVALIDATES: ReadonlySet<TableName> = new Set(['token', 'user', 'device', 'config']);
-
-/** What a table does differently from the generic resource. */
-export interface TableSpecials {
-  /** Replaces POST. */
-  readonly add?: {
-    readonly body: TObject;
-    readonly responses?: Record<number, TSchema>;
-    readonly handler: Handler;
-  };
-  /** Replaces PUT. */
-  readonly set?: { readonly body: TObject; readonly handler: Handler };
-  /** Extra query parameters of the collection GET, and a handler that answers when it recognizes them (else undefined). */
-  readonly query?: {
-    readonly params: Record<string, TSchema>;
-    readonly handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown | undefined>;
-  };
-  /** Route config added to every GET of this table (rate limits of public reads). */
-  readonly readConfig?: Record<string, unknown>;
-}
 
 const label = (name: TableName, row: Values): string =>
   TABLES[name].label
@@ -122,7 +104,7 @@ export function shown(name: TableName, row: Values): Values {
  * rows are final answer 405 IMMUTABLE to PUT, PATCH and DELETE.
  */
 export function registerTables(
-  app: FastifyInstance,
+  app: TypedApp,
   ctx: ApiContext,
   specials: Partial<Record<TableName, TableSpecials>>,
 ): void {
@@ -152,7 +134,7 @@ export function registerTables(
         handler:
           special.add?.handler ??
           (async (request, reply) => {
-            const body: Values = { ...(request.body as Values) };
+            const body: Values = { ...request.body };
             if (SYSTEM_SCOPED.has(name) && body['system_id'] == null && request.principal) {
               body['system_id'] = request.principal.systemId;
             }
@@ -184,8 +166,8 @@ export function registerTables(
         response: { 200: row, ...errors },
       },
       handler: async (request) => {
-        const id = parseId((request.params as { id: string }).id, 'id');
-        const asof = parseAsof((request.query as { asof?: string }).asof, ctx.now());
+        const id = parseId(request.params.id, 'id');
+        const asof = parseAsof(request.query.asof, ctx.now());
         const found = await table(asof ? ctx.db.at(asof) : ctx.db).get(id);
         if (!found) throw fail(ErrorCode.NOT_FOUND, `${name} ${id} not found`);
         await assertOwns(ctx.db, request, name, found);
@@ -210,7 +192,7 @@ export function registerTables(
           const answered = await special.query.handler(request, reply);
           if (answered !== undefined) return answered;
         }
-        const query = request.query as Record<string, string | undefined>;
+        const query = request.query;
         const asof = parseAsof(query['asof'], ctx.now());
         const filters = columnFilters(def, query);
         const spans = await scopeFilters(ctx, request, name, filters, asof);
@@ -270,7 +252,7 @@ export function registerTables(
       handler:
         special.set?.handler ??
         (async (request) => {
-          const body: Values = { ...(request.body as Values) };
+          const body: Values = { ...request.body };
           if (SYSTEM_SCOPED.has(name) && body['system_id'] == null && request.principal) {
             body['system_id'] = request.principal.systemId;
           }

@@ -1,4 +1,4 @@
-import { type TObject, type TSchema, Type } from '@sinclair/typebox';
+import { type TObject, type TOptional, type TSchema, type TString, Type } from '@sinclair/typebox';
 import type { ColumnDef, TableDef } from '../storage/index.js';
 import { MAX_TEXT_LENGTH } from './limits.js';
 
@@ -9,9 +9,9 @@ export const INT_PATTERN = '^[0-9]{1,15}$';
 /** A row id in a body: a positive safe integer. */
 export const Id = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
 export const Time = Type.String({ format: 'date-time' });
-/** A string from a fixed list (JSON Schema enum, so errors list the allowed values). */
-export const OneOf = (values: readonly string[]) =>
-  Type.Unsafe<string>({ type: 'string', enum: [...values] });
+/** A string from a fixed list (JSON Schema enum, so errors list the allowed values), typed as that list. */
+export const OneOf = <const T extends readonly string[]>(values: T) =>
+  Type.Unsafe<T[number]>({ type: 'string', enum: [...values] });
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
 export const ErrorSchema = Type.Object(
@@ -86,9 +86,12 @@ export function bodySchema(def: TableDef, full: boolean, defaulted: readonly str
   return { ...schema, required } as TObject;
 }
 
+/** The query of a table's collection GET: every parameter an optional string. */
+export type TableQuery = TObject<Record<string, TOptional<TString>>>;
+
 /** Query of GET on a table: as-of, paging, and equality filters on columns. */
-export function tableQuerySchema(def: TableDef, extra: Record<string, TSchema> = {}): TObject {
-  const props: Record<string, TSchema> = {
+export function tableQuerySchema(def: TableDef, extra: Record<string, TString> = {}): TableQuery {
+  const props: Record<string, TString> = {
     asof: Type.String({ description: 'ISO-8601 time: answer as of then' }),
     after: Type.String({ pattern: INT_PATTERN, description: 'cursor from a previous page' }),
     limit: Type.String({ pattern: INT_PATTERN, description: 'page size, 1 to 1000 (default 100)' }),

@@ -1,6 +1,7 @@
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type HTTPMethods, LogController } from 'fastify';
 import type { Redis } from 'ioredis';
 import { ErrorCode, TessError } from './error-codes.js';
@@ -15,9 +16,10 @@ import { installRequestMetrics, registerHealth } from './health.js';
 import { installRequestTimeout } from './timeouts.js';
 import { registerMarkets } from './markets.js';
 import { meterSpecials } from './meters.js';
-import { orderIntake, orderSpecials, registerOrderRoutes } from './orders.js';
+import { registerOrderRoutes } from './order-changes.js';
+import { orderIntake, orderSpecials } from './orders.js';
 import { BASE } from './paths.js';
-import { PriceCache } from './price-cache.js';
+import { type HandledMessage, PriceCache } from './price-cache.js';
 import { AuthFailures } from './auth-failures.js';
 import { priceSpecials, registerCurrentPrice } from './prices.js';
 import { rateLimitOptions, type RouteRateLimits } from './rate-limits.js';
@@ -55,6 +57,11 @@ export interface ServerDeps {
   readonly now?: () => Date;
   /** Rate limit of public price reads per client address. @defaultValue 1200 per minute */
   readonly priceRateLimit?: RateLimit;
+  /**
+   * Hears of each price message from Redis once the price cache has handled it (taken, or
+   * ignored and why), in the order they came: for tests, and for metrics. @defaultValue none
+   */
+  readonly onPriceMessage?: (handled: HandledMessage) => void;
   /** Group commit of order intake. */
   readonly orderBatch?: GroupCommitOptions;
   /** Failed authentications per client address before 429. @defaultValue 100 per minute */
@@ -92,7 +99,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     requestTimeout: settings.requestTimeoutMs,
     connectionTimeout: 2 * settings.requestTimeoutMs,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
-  });
+  }).withTypeProvider<TypeBoxTypeProvider>();
   installErrorHandling(app);
   installRequestTimeout(app, settings.requestTimeoutMs);
   // Bodies are JSON only: anything else is 415.
@@ -101,7 +108,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.decorateRequest('access', null);
 
   const directory = new Directory(db, redis, subscriber);
-  const prices = new PriceCache(db, directory, now, settings.queuePrefix);
+  const prices = new PriceCache(db, directory, now, settings.queuePrefix, deps.onPriceMessage);
   const orders = orderIntake(db, { log: app.log, ...deps.orderBatch });
   app.addHook('onClose', async () => {
     await orders.close();

@@ -2,14 +2,14 @@ import { Type } from '@sinclair/typebox';
 import { ErrorCode } from './error-codes.js';
 import type { ApiContext } from './context.js';
 import { fail } from './errors.js';
-import type { TableSpecials } from './resources.js';
+import { specialWrite, type TableSpecials } from './table-specials.js';
 import { Id } from './schemas.js';
 import { issueToken, publicToken } from '../storage/index.js';
 
 /** Tokens are issued (the secret is generated here and shown once) and revoked; never given a hash. */
 export function tokenSpecials(ctx: ApiContext): TableSpecials {
   return {
-    add: {
+    add: specialWrite({
       body: Type.Object(
         { user_id: Type.Optional(Id), device_id: Type.Optional(Id) },
         { additionalProperties: false, minProperties: 1 },
@@ -26,7 +26,7 @@ export function tokenSpecials(ctx: ApiContext): TableSpecials {
         }),
       },
       handler: async (request, reply) => {
-        const body = request.body as { user_id?: number; device_id?: number };
+        const body = request.body;
         if (body.user_id !== undefined && body.device_id !== undefined) {
           throw fail(ErrorCode.INVALID, 'body.user_id and body.device_id: give one, not both');
         }
@@ -36,18 +36,17 @@ export function tokenSpecials(ctx: ApiContext): TableSpecials {
         });
         return reply.code(201).send({ ...publicToken(issued.row), token: issued.token });
       },
-    },
-    set: {
+    }),
+    set: specialWrite({
       body: Type.Object(
         { unique_id: Type.String({ minLength: 1, maxLength: 200 }), is_valid: Type.Boolean() },
         { additionalProperties: false },
       ),
       handler: async (request) => {
-        const body = request.body as { unique_id: string; is_valid: boolean };
-        const row = await ctx.db.token.set(body);
+        const row = await ctx.db.token.set(request.body);
         await ctx.directory.invalidate(request.log);
         return publicToken(row);
       },
-    },
+    }),
   };
 }

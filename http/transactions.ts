@@ -3,7 +3,7 @@ import { ErrorCode } from './error-codes.js';
 import type { ApiContext } from './context.js';
 import { fail } from './errors.js';
 import { parseAsof, parseCursor, parseId, parseLimit } from './query.js';
-import type { TableSpecials } from './resources.js';
+import type { TableSpecials } from './table-specials.js';
 import { INT_PATTERN } from './schemas.js';
 
 /** GET /transactions?user=ID: a user's entries with the running balance. */
@@ -14,7 +14,7 @@ export function transactionSpecials(ctx: ApiContext): TableSpecials {
         user: Type.String({ pattern: INT_PATTERN, description: 'a user id: entries and running balance' }),
       },
       handler: async (request) => {
-        const query = request.query as Record<string, string | undefined>;
+        const query = request.query;
         if (query['user'] === undefined) return undefined;
         const given = parseId(query['user'], 'user');
         const userId = await ctx.db.entryId('user', given);

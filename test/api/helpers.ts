@@ -31,7 +31,10 @@ export function useApi(
     /** Settings (environment variables) beside the test's database and Redis. */
     env?: Record<string, string>;
   } & Partial<
-    Pick<ServerDeps, 'now' | 'priceRateLimit' | 'orderBatch' | 'authFailureLimit' | 'routeRateLimit'>
+    Pick<
+      ServerDeps,
+      'now' | 'priceRateLimit' | 'orderBatch' | 'authFailureLimit' | 'routeRateLimit' | 'onPriceMessage'
+    >
   > = {},
 ): Api {
   const system = `api_${randomBytes(4).toString('hex')}`;
@@ -58,6 +61,7 @@ export function useApi(
       ...(options.orderBatch ? { orderBatch: options.orderBatch } : {}),
       ...(options.authFailureLimit ? { authFailureLimit: options.authFailureLimit } : {}),
       ...(options.routeRateLimit ? { routeRateLimit: options.routeRateLimit } : {}),
+      ...(options.onPriceMessage ? { onPriceMessage: options.onPriceMessage } : {}),
     });
     await ref.app.ready();
   });
@@ -121,6 +125,16 @@ export async function seedPeople(db: Database): Promise<People> {
       otherDevice: await tok({ deviceId: otherDevice.device_id }),
     },
   };
+}
+
+/**
+ * Waits until the database's clock, which stamps `created`, is past `time`: a row written
+ * after it is later than `time` (as-of reads at `time` see what was there before).
+ */
+export async function databaseClockPast(db: Database, time: Date): Promise<void> {
+  const past = async (): Promise<boolean> =>
+    (await db.pool.query('SELECT clock_timestamp() > $1 AS past', [time])).rows[0].past;
+  while (!(await past()));
 }
 
 /** An inject with an optional bearer token and JSON body; the answer's JSON parsed. */

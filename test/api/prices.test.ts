@@ -1,17 +1,27 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../http/server.js';
+import type { HandledMessage } from '../../http/price-cache.js';
 import { readSettings } from '../../cli/settings.js';
 import type { PriceRow } from '../../storage/index.js';
 import { type PriceMessage, priceChannel, publishPrice } from '../../workers/price-channel.js';
 import { waitFor } from '../helpers/market.js';
-import { sleep } from '../helpers/open.js';
-import { call, useApi } from './helpers.js';
+import { call, databaseClockPast, useApi } from './helpers.js';
 
 // Intervals two days back (prices are written after their interval starts), on an hour.
 const T0 = Math.floor((Date.now() - 2 * 86_400_000) / 3_600_000) * 3_600_000;
 let clock = T0;
-const api = useApi({ subscriber: true, now: () => new Date(clock) });
+/** Every price message the server's cache has handled, in the order they came. */
+const handled: HandledMessage[] = [];
+const waiters = new Set<() => void>();
+const api = useApi({
+  subscriber: true,
+  now: () => new Date(clock),
+  onPriceMessage: (h) => {
+    handled.push(h);
+    for (const wake of waiters) wake();
+  },
+});
 let resourceId: number;
 let systemId: number;
 const prices: PriceRow[] = [];
@@ -31,9 +41,32 @@ beforeAll(async () => {
         type: 'PRICE',
       }),
     );
-    await sleep(3);
+    // Apart by more than 1 ms: an as-of read 1 ms after a row's created finds it, not the next.
+    await databaseClockPast(api.db, new Date(prices[k]!.created.getTime() + 1));
   }
 });
+
+/**
+ * The cache's report of the message of this system and price id: once it comes, every
+ * message published before it has been handled as well.
+ */
+function handledOf(system: string, priceId: number): Promise<HandledMessage> {
+  const find = () =>
+    handled.find((h) => {
+      const m = h.message as Partial<PriceMessage>;
+      return m.system === system && m.price_id === priceId;
+    });
+  return new Promise((resolve) => {
+    const wake = () => {
+      const found = find();
+      if (!found) return;
+      waiters.delete(wake);
+      resolve(found);
+    };
+    waiters.add(wake);
+    wake();
+  });
+}
 
 const addPrice = (start: number, price: number) =>
   api.db.price.add({
@@ -136,12 +169,18 @@ describe('GET /prices/current', () => {
     clock = T0 + 14 * 300_000 + 1_000;
     // No such price: a forged or stray message is not served.
     await publishPrice(api.redis, message);
-    await sleep(100);
+    expect(await handledOf(api.system, message.price_id)).toMatchObject({
+      taken: false,
+      because: 'price not stored',
+    });
     expect((await current()).data.price_id).toBe(held.price_id);
     // A price of an interval not yet begun, even stored, is not taken from a message.
     const ahead = await addPrice(T0 + 30 * 300_000, 77);
     await publishPrice(api.redis, { ...message, price_id: ahead.price_id, interval_start: iso(ahead) });
-    await sleep(100);
+    expect(await handledOf(api.system, ahead.price_id)).toMatchObject({
+      taken: false,
+      because: 'interval not begun',
+    });
     expect((await current()).data.price_id).toBe(held.price_id);
     // A committed price: served with the database's figures, its next boundary clamped.
     const row = await addPrice(start.getTime(), 56);
@@ -159,7 +198,11 @@ describe('GET /prices/current', () => {
     clock = T0 + 15 * 300_000 - 1_000;
     const message = { ...held, price_id: row.price_id, interval_start: iso(row) };
     await publishPrice(api.redis, message, 'another-deployment');
-    await sleep(100);
+    // Then a message the cache hears and ignores: once it is handled, so would the first
+    // be, had the cache heard it (one publisher, one subscriber: Redis keeps their order).
+    await publishPrice(api.redis, { ...message, system: `${api.system}-marker` }, 'tess');
+    await handledOf(`${api.system}-marker`, row.price_id);
+    expect(handled.filter((h) => h.channel.startsWith('another-deployment:'))).toEqual([]);
     expect((await current()).data.price_id).toBe(held.price_id);
     await publishPrice(api.redis, message, 'tess');
     expect((await until(row.price_id)).data.price).toBe(57);
@@ -171,7 +214,7 @@ describe('GET /prices/current', () => {
     const saved = clock;
     clock = Date.now();
     try {
-      // created has microseconds; 1 ms later is still before the next price (3 ms apart).
+      // created has microseconds; 1 ms later is still before the next price (more than 1 ms apart).
       const r = await current(
         `resource=capacity&asof=${new Date(prices[3]!.created.getTime() + 1).toISOString()}`,
       );

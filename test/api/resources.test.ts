@@ -1,6 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { sleep } from '../helpers/open.js';
-import { call, type People, seedPeople, useApi } from './helpers.js';
+import { call, databaseClockPast, type People, seedPeople, useApi } from './helpers.js';
 
 const api = useApi();
 let p: People;
@@ -191,10 +190,13 @@ describe('generic table resources', () => {
 
 describe('as-of reads over HTTP', () => {
   it('every GET answers as of asof=', async () => {
-    await call(api.app, 'POST', '/api/v1/config', { ...admin(), body: { name: 'season', value: 'winter' } });
-    await sleep(10);
-    const between = new Date().toISOString();
-    await sleep(10);
+    const added = await call(api.app, 'POST', '/api/v1/config', {
+      ...admin(),
+      body: { name: 'season', value: 'winter' },
+    });
+    // After the first version (its created in whole ms, plus 1) and before the second.
+    const between = new Date(Date.parse(added.data.created) + 1).toISOString();
+    await databaseClockPast(api.db, new Date(between));
     const changed = await call(api.app, 'PUT', '/api/v1/config', {
       ...admin(),
       body: { name: 'season', value: 'spring' },
