@@ -131,9 +131,9 @@ export async function seedPeople(db: Database): Promise<People> {
  * Waits until the database's clock, which stamps `created`, is past `time`: a row written
  * after it is later than `time` (as-of reads at `time` see what was there before).
  */
-export async function databaseClockPast(db: Database, time: Date): Promise<void> {
+export async function databaseClockPast(db: TestHandle, time: Date): Promise<void> {
   const past = async (): Promise<boolean> =>
-    (await db.pool.query('SELECT clock_timestamp() > $1 AS past', [time])).rows[0].past;
+    (await db.sql.query('SELECT clock_timestamp() > $1 AS past', [time])).rows[0].past;
   while (!(await past()));
 }
 
