@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { ErrorCode, TessError } from '../../engine/errors.js';
 import { runDemo } from '../demo/run-demo.js';
 import { wholeNumber } from '../arguments.js';
+import { startLocalServices } from '../local/local-services.js';
 import { readSettings } from '../settings.js';
 
 export function registerDemo(program: Command): void {
@@ -14,16 +15,36 @@ export function registerDemo(program: Command): void {
     .option('--interval <SECONDS>', 'market interval', wholeNumber('--interval', 1, 86_400), 5)
     .option('--duration <SECONDS>', 'how long to run', wholeNumber('--duration', 1, 7 * 86_400), 60)
     .option('--system <NAME>', 'system to create or reuse', 'demo')
-    .action(async (opts: { devices: number; interval: number; duration: number; system: string }) => {
-      const summary = await runDemo({
-        settings: readSettings(),
-        devices: opts.devices,
-        intervalSeconds: opts.interval,
-        durationSeconds: opts.duration,
-        system: opts.system,
-        out: (line) => process.stdout.write(`${line}\n`),
-      });
-      if (summary.intervals === 0)
-        throw new TessError(ErrorCode.INTERNAL, 'no interval cleared during the demo');
-    });
+    .option('--no-embedded', 'never start a PostgreSQL or Redis of its own (see `tess start --help`)')
+    .action(
+      async (opts: {
+        devices: number;
+        interval: number;
+        duration: number;
+        system: string;
+        embedded: boolean;
+      }) => {
+        const out = (line: string) => process.stdout.write(`${line}\n`);
+        const local = await startLocalServices(readSettings(), { embedded: opts.embedded, say: out });
+        for (const note of local.notes) out(note);
+        // A demo stopped by Ctrl-C takes its local servers with it.
+        for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+          process.once(signal, () => void local.stop().then(() => process.exit(130)));
+        }
+        try {
+          const summary = await runDemo({
+            settings: local.settings,
+            devices: opts.devices,
+            intervalSeconds: opts.interval,
+            durationSeconds: opts.duration,
+            system: opts.system,
+            out,
+          });
+          if (summary.intervals === 0)
+            throw new TessError(ErrorCode.INTERNAL, 'no interval cleared during the demo');
+        } finally {
+          await local.stop();
+        }
+      },
+    );
 }
