@@ -83,11 +83,16 @@ export async function startEmbeddedPostgres(
     if (user.uid !== undefined) await chown(path, user.uid, user.gid!);
   };
   const run = runner(binaries, user, folder.path);
+  // As root the server runs as another user, who must be able to reach the folder.
+  const reach =
+    user.uid === undefined
+      ? ''
+      : ` (it runs as the postgres user: every folder above ${folder.shown()} must let it pass)`;
   const failed = async (what: string, err: unknown) =>
     new TessError(
       ErrorCode.UNAVAILABLE,
       `the embedded PostgreSQL in ${folder.shown(DATA)} did not ${what}: ` +
-        `${(await logTail(log)) || ((err as { stderr?: string }).stderr ?? String(err)).trim()}`,
+        `${(await logTail(log)) || ((err as { stderr?: string }).stderr ?? String(err)).trim()}${reach}`,
       { cause: err },
     );
   await writeFile(log, '', { flag: 'a' });
