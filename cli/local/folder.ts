@@ -1,4 +1,4 @@
-import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 
 /**
@@ -27,6 +27,12 @@ export function localFolder(cwd: string = process.cwd()): LocalFolder {
     shown: (name?: string) => `./${relative(cwd, name ? file(name) : path)}`,
   });
 }
+
+export const exists = (path: string): Promise<boolean> =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
 
 /** Whether a process with this id exists (one of another user's counts). */
 export function isAlive(pid: number): boolean {

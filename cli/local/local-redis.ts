@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { ErrorCode, TessError } from '../../engine/errors.js';
 import { isAlive, type LocalFolder, readPid } from './folder.js';
 import type { LocalServer } from './local-server.js';
-import { exec, logTail } from './run-as.js';
+import { exec, logSize, logTail } from './run-as.js';
 
 const SERVER = 'redis-server';
 const DIR = 'redis';
@@ -77,6 +77,7 @@ export async function startLocalRedis(folder: LocalFolder, port: number): Promis
   const dir = folder.file(DIR);
   const log = `${dir}/redis.log`;
   await mkdir(dir, { recursive: true });
+  const logFrom = await logSize(log);
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--daemonize', 'no'];
   const child = spawn(SERVER, [...args, '--pidfile', folder.file(PID), '--logfile', log], {
     detached: true,
@@ -99,14 +100,14 @@ export async function startLocalRedis(folder: LocalFolder, port: number): Promis
       stopNow();
       throw new TessError(
         ErrorCode.UNAVAILABLE,
-        `the local Redis in ${folder.shown(DIR)} did not start: ${(await logTail(log)) || 'no log'}`,
+        `the local Redis in ${folder.shown(DIR)} did not start: ${(await logTail(log, logFrom)) || 'no log'}`,
       );
     }
     await sleep(50);
   }
   return {
     url: `redis://127.0.0.1:${port}`,
-    note: `local Redis on 127.0.0.1:${port}, data in ${folder.shown(DIR)}`,
+    note: `local Redis at redis://127.0.0.1:${port}, data in ${folder.shown(DIR)}`,
     stop: async () => {
       stopNow();
       if (pid) await Promise.race([exited, waitForExit(pid)]);

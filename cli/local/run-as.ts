@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { ErrorCode, TessError } from '../../engine/errors.js';
 
@@ -57,8 +57,15 @@ export async function postgresUser(): Promise<RunAs> {
   return { ...made, created: `made the system user ${USER} to run it (PostgreSQL does not run as root)` };
 }
 
-/** The last lines of a server's log, for the one line that says why it did not start. */
-export async function logTail(path: string, lines = 3): Promise<string> {
-  const text = await readFile(path, 'utf8').catch(() => '');
+/** The size of a log now: what a start writes after it is that start's. */
+export const logSize = (path: string): Promise<number> =>
+  stat(path).then(
+    (s) => s.size,
+    () => 0,
+  );
+
+/** The last lines a server wrote to its log since `from`, for the one line that says why it did not start. */
+export async function logTail(path: string, from = 0, lines = 3): Promise<string> {
+  const text = (await readFile(path).catch(() => Buffer.alloc(0))).subarray(from).toString('utf8');
   return text.trim().split('\n').slice(-lines).join(' | ');
 }

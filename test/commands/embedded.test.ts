@@ -52,7 +52,8 @@ interface Running {
   readonly exited: Promise<number | null>;
   /** The start-up line (pino JSON). */
   readonly started: Promise<{ msg: string; local?: string[] }>;
-  readonly stderr: () => string;
+  /** Everything it printed so far. */
+  readonly output: () => string;
 }
 
 function start(cwd: string): Running {
@@ -82,11 +83,11 @@ function start(cwd: string): Running {
     });
     void exited.then((code) => reject(new Error(`tess start exited (${code}): ${stderr}${stdout}`)));
   });
-  return { child, exited, started, stderr: () => stderr };
+  return { child, exited, started, output: () => stdout + stderr };
 }
 
 const port = (notes: string[] | undefined, server: string) =>
-  Number(notes?.join(' ').match(new RegExp(`${server} on 127\\.0\\.0\\.1:(\\d+)`))?.[1]);
+  Number(notes?.join(' ').match(new RegExp(`${server} at \\w+://\\w*@?127\\.0\\.0\\.1:(\\d+)`))?.[1]);
 
 function listening(p: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -193,22 +194,32 @@ describe('tess start with nothing installed', () => {
     );
   }, 120_000);
 
-  it('what a killed run left is stopped by `tess stop-local`', async () => {
-    const run = start(cwd);
-    const line = await run.started;
-    const pg = port(line.local, 'embedded PostgreSQL');
-    const redis = port(line.local, 'local Redis');
-    run.child.kill('SIGKILL');
-    await run.exited;
-    expect(await listening(pg)).toBe(true);
-    expect(await listening(redis)).toBe(true);
+  it('what a killed run left is stopped by the next start, and by `tess stop-local`', async () => {
+    const killed = async () => {
+      const run = start(cwd);
+      const line = await run.started;
+      const ports = [port(line.local, 'embedded PostgreSQL'), port(line.local, 'local Redis')];
+      run.child.kill('SIGKILL');
+      await run.exited;
+      for (const p of ports) expect(await listening(p)).toBe(true);
+      return { run, ports };
+    };
 
+    const first = await killed();
+    const next = start(cwd);
+    await next.started;
+    expect(next.output()).toMatch(/stopped the PostgreSQL \(pid \d+\) a previous run left in \.\/\.tess/);
+    expect(next.output()).toMatch(/stopped the Redis \(pid \d+\) a previous run left in \.\/\.tess/);
+    next.child.kill('SIGTERM');
+    expect(await next.exited).toBe(0);
+    for (const p of first.ports) expect(await listening(p)).toBe(false);
+
+    const second = await killed();
     const r = await tess(['stop-local'], { cwd });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^stopped the PostgreSQL \(pid \d+\) a previous run left in \.\/\.tess\n/);
     expect(r.stdout).toMatch(/\nstopped the Redis \(pid \d+\) a previous run left in \.\/\.tess\n$/);
-    expect(await listening(pg)).toBe(false);
-    expect(await listening(redis)).toBe(false);
+    for (const p of second.ports) expect(await listening(p)).toBe(false);
     const again = await tess(['stop-local'], { cwd });
     expect(again.stdout).toBe('nothing left running in ./.tess\n');
   }, 120_000);
