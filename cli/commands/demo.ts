@@ -1,3 +1,4 @@
+import { constants } from 'node:os';
 import type { Command } from 'commander';
 import { ErrorCode, TessError } from '../../engine/errors.js';
 import { runDemo } from '../demo/run-demo.js';
@@ -27,9 +28,15 @@ export function registerDemo(program: Command): void {
         const out = (line: string) => process.stdout.write(`${line}\n`);
         const local = await startLocalServices(readSettings(), { embedded: opts.embedded, say: out });
         for (const note of local.notes) out(note);
-        // A demo stopped by Ctrl-C takes its local servers with it.
+        // Ctrl-C ends the demo as its duration would (the system taken off the market, the
+        // local servers stopped); a second one does not wait.
+        const stop = new AbortController();
         for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-          process.once(signal, () => void local.stop().then(() => process.exit(130)));
+          process.on(signal, () => {
+            if (stop.signal.aborted)
+              void local.stop().then(() => process.exit(128 + constants.signals[signal]));
+            stop.abort();
+          });
         }
         try {
           const summary = await runDemo({
@@ -39,8 +46,9 @@ export function registerDemo(program: Command): void {
             durationSeconds: opts.duration,
             system: opts.system,
             out,
+            stop: stop.signal,
           });
-          if (summary.intervals === 0)
+          if (summary.intervals === 0 && !stop.signal.aborted)
             throw new TessError(ErrorCode.INTERNAL, 'no interval cleared during the demo');
         } finally {
           await local.stop();

@@ -51,6 +51,15 @@ export async function readPid(path: string): Promise<number | undefined> {
   return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
 }
 
+/**
+ * Whether a live pid may still be the TESS that wrote it, rather than a process that was
+ * given the pid since: where /proc tells (Linux), its command line names tess.
+ */
+async function mayBeTess(pid: number): Promise<boolean> {
+  const command = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => undefined);
+  return command === undefined || command.includes('tess');
+}
+
 export interface Claim {
   /** Gives the folder up (its servers stopped first). */
   readonly release: () => Promise<void>;
@@ -78,7 +87,8 @@ export async function claimFolder(folder: LocalFolder): Promise<Claim | { owner:
       if ((err as { code?: string }).code !== 'EEXIST') throw err;
     }
     const owner = await readPid(lock);
-    if (owner !== undefined && owner !== process.pid && isAlive(owner)) return { owner };
+    if (owner !== undefined && owner !== process.pid && isAlive(owner) && (await mayBeTess(owner)))
+      return { owner };
     // Two processes taking over one stale lock: the second `wx` fails and it sees the first.
     if (attempt > 0) return { owner: owner ?? 0 };
     await rm(lock, { force: true });

@@ -92,7 +92,11 @@ export async function startLocalRedis(folder: LocalFolder, port: number): Promis
   void exited.then(() => (gone = true));
   const pid = child.pid;
   const stopNow = () => {
-    if (!gone && pid) process.kill(pid, 'SIGTERM');
+    try {
+      if (!gone && pid) process.kill(pid, 'SIGTERM');
+    } catch {
+      // Exited already.
+    }
   };
   for (const until = Date.now() + WAIT_MS; ; ) {
     if (await withRedis(port, (redis) => redis.ping())) break;
