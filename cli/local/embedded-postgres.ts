@@ -68,6 +68,13 @@ export async function stopLeftoverPostgres(
   return pid;
 }
 
+/** The URL of the embedded server on `port`, for the database `databaseUrl` names. */
+export function embeddedUrl(databaseUrl: string, port: number): string {
+  const u = new URL(databaseUrl);
+  Object.assign(u, { hostname: '127.0.0.1', port: String(port), username: 'postgres', password: '' });
+  return u.toString();
+}
+
 /**
  * Starts PostgreSQL on the folder's data directory on a loopback port, creating the
  * cluster on first use (initdb: trust for the `postgres` user on 127.0.0.1 only, no Unix
@@ -120,9 +127,7 @@ export async function startEmbeddedPostgres(
     throw await failed('start', err);
   });
 
-  const u = new URL(databaseUrl);
-  Object.assign(u, { hostname: '127.0.0.1', port: String(port), username: 'postgres', password: '' });
-  const url = u.toString();
+  const url = embeddedUrl(databaseUrl, port);
   const notes = [
     `embedded PostgreSQL at ${url}, data in ${folder.shown(DATA)} (${created ? 'new' : 'reused'}; ` +
       'plain PostgreSQL, no TimescaleDB)',

@@ -1,8 +1,13 @@
 import { ErrorCode, TessError } from '../../engine/errors.js';
 import { redactUrl } from '../../storage/index.js';
 import type { Settings } from '../settings.js';
-import { postgresBinaries, startEmbeddedPostgres, stopLeftoverPostgres } from './embedded-postgres.js';
-import { claimFolder, type LocalFolder, lastPorts, localFolder, rememberPort } from './folder.js';
+import {
+  embeddedUrl,
+  postgresBinaries,
+  startEmbeddedPostgres,
+  stopLeftoverPostgres,
+} from './embedded-postgres.js';
+import { claimFolder, exists, type LocalFolder, lastPorts, localFolder, rememberPort } from './folder.js';
 import { hasRedisServer, startLocalRedis, stopLeftoverRedis } from './local-redis.js';
 import type { LocalServer } from './local-server.js';
 import { answers, freePort } from './network.js';
@@ -132,4 +137,18 @@ export async function startLocalServices(
     await stop();
     throw err;
   }
+}
+
+/**
+ * The settings of a command run beside a `tess start` that runs its own PostgreSQL
+ * (`tess token create`, `tess migrate`): where DATABASE_URL is not set and nothing
+ * answers at the default, the embedded server running from ./.tess, if one does.
+ */
+export async function runningEmbedded(settings: Settings): Promise<Settings> {
+  if (settings.urlsSet.database || (await answers(settings.databaseUrl, 5432))) return settings;
+  const folder = localFolder();
+  const port = (await lastPorts(folder)).postgres;
+  if (!port || !(await exists(folder.file('postgres/postmaster.pid')))) return settings;
+  const url = embeddedUrl(settings.databaseUrl, port);
+  return (await answers(url, port)) ? Object.freeze({ ...settings, databaseUrl: url }) : settings;
 }

@@ -130,6 +130,15 @@ describe('tess start with nothing installed', () => {
     await health.arrayBuffer();
     expect(health.status).toBe(200);
 
+    // Other commands run beside it use its PostgreSQL.
+    const token = await tess(['token', 'create', '--admin'], { cwd, env: NOTHING_AT_DEFAULTS });
+    expect([token.code, token.stderr]).toEqual([0, '']);
+    const admin = await fetch(`${address}/api/v1/users`, {
+      headers: { authorization: `Bearer ${token.stdout.trim()}` },
+    });
+    await admin.arrayBuffer();
+    expect(admin.status).toBe(200);
+
     // A second TESS in the folder keeps off the servers the first one runs.
     const second = await tess(['start'], { cwd, env: NOTHING_AT_DEFAULTS });
     expect(second.code).toBe(1);
