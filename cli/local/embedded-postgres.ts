@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { access, chown, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { access, chown, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { ErrorCode, TessError } from '../../engine/errors.js';
@@ -107,10 +107,15 @@ export async function startEmbeddedPostgres(
 
   const created = !(await exists(data));
   if (created) {
-    // initdb into a folder of its own, renamed when it is done: one cut short leaves no
-    // half-made cluster behind to be taken for ours.
-    const fresh = folder.file(`${DATA}.new`);
-    await rm(fresh, { recursive: true, force: true });
+    // initdb into a folder of this process's own, renamed when it is done: one cut short
+    // leaves no half-made cluster to be taken for ours, and of two processes that both
+    // took a stale lock in the same instant one rename fails rather than mixing clusters.
+    const fresh = folder.file(`${DATA}.new-${process.pid}`);
+    for (const name of await readdir(folder.path)) {
+      const pid = Number(name.slice(`${DATA}.new-`.length));
+      if (name.startsWith(`${DATA}.new-`) && (pid === process.pid || !isAlive(pid)))
+        await rm(folder.file(name), { recursive: true });
+    }
     await mkdir(fresh, { mode: 0o700 });
     await own(fresh);
     const init = [
@@ -118,9 +123,11 @@ export async function startEmbeddedPostgres(
       ...['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
     ];
     await run('initdb', init).catch(async (err) => {
+      await rm(fresh, { recursive: true, force: true });
       throw await failed('initialise', err);
     });
-    await rename(fresh, data);
+    // Another's rename first: its cluster is the one (and its server the one that starts).
+    await rename(fresh, data).catch(() => rm(fresh, { recursive: true, force: true }));
   }
   const start = ['start', '-D', data, '-l', log, '-w', '-t', WAIT_SECONDS, '-s', '-o', `-p ${port}`];
   await run('pg_ctl', start).catch(async (err) => {
