@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
 import { openDatabase } from '../../storage/index.js';
 import { tess } from '../helpers/cli.js';
 import { createMarket, placeOrders, waitFor } from '../helpers/market.js';
@@ -120,9 +121,9 @@ describe('tess start with nothing installed', () => {
     expect(line.msg).toContain('storage: plain PostgreSQL');
     expect(line.msg).toContain('data in ./.tess/postgres (new; plain PostgreSQL, no TimescaleDB)');
     expect(line.msg).toContain('data in ./.tess/redis');
-    const pg = port(line.local, 'embedded PostgreSQL');
+    const pgPort = port(line.local, 'embedded PostgreSQL');
     const redis = port(line.local, 'local Redis');
-    expect(await listening(pg)).toBe(true);
+    expect(await listening(pgPort)).toBe(true);
     expect(await listening(redis)).toBe(true);
 
     const address = line.msg.match(/listening on (http:\/\/\S+),/)![1];
@@ -144,7 +145,10 @@ describe('tess start with nothing installed', () => {
     expect(second.code).toBe(1);
     expect(second.stderr).toMatch(/are in use by another TESS \(pid \d+\); stop it/);
 
-    const db = await openDatabase(`postgres://postgres@127.0.0.1:${pg}/tess`);
+    const url = `postgres://postgres@127.0.0.1:${pgPort}/tess`;
+    const db = await openDatabase(url);
+    // Raw SQL beside the handle, on connections of its own.
+    const sql = new pg.Pool({ connectionString: url, max: 1 });
     try {
       const market = await createMarket(db, 'embedded', 1, 2);
       const interval = await placeOrders(
@@ -158,7 +162,7 @@ describe('tess start with nothing installed', () => {
         Date.now() + 3_000,
       );
       const price = await waitFor('the market to clear', async () => {
-        const { rows } = await db.pool.query(
+        const { rows } = await sql.query(
           'SELECT price, quantity FROM price WHERE resource_id = $1 AND interval_start = $2',
           [market.resourceId, interval],
         );
@@ -166,12 +170,13 @@ describe('tess start with nothing installed', () => {
       });
       expect(Number(price.quantity)).toBe(5);
     } finally {
+      await sql.end();
       await db.close();
     }
 
     run.child.kill('SIGTERM');
     expect(await run.exited).toBe(0);
-    expect(await listening(pg)).toBe(false);
+    expect(await listening(pgPort)).toBe(false);
     expect(await listening(redis)).toBe(false);
     expect(await exists(join(cwd, '.tess/lock'))).toBe(false);
   }, 120_000);
@@ -183,21 +188,24 @@ describe('tess start with nothing installed', () => {
     seconds['second'] = (Date.now() - t0) / 1000;
     expect(line.msg).toContain('data in ./.tess/postgres (reused;');
     expect(line.msg).not.toContain('created database');
-    const pg = port(line.local, 'embedded PostgreSQL');
-    const db = await openDatabase(`postgres://postgres@127.0.0.1:${pg}/tess`);
+    const pgPort = port(line.local, 'embedded PostgreSQL');
+    const url = `postgres://postgres@127.0.0.1:${pgPort}/tess`;
+    const db = await openDatabase(url);
+    const sql = new pg.Pool({ connectionString: url, max: 1 });
     try {
       const systemId = await db.system.find({ name: 'embedded' });
-      const { rows } = await db.pool.query(
+      const { rows } = await sql.query(
         'SELECT count(*)::int AS n FROM price p JOIN resource r USING (resource_id) WHERE r.system_id = $1',
         [systemId],
       );
       expect(rows[0].n).toBeGreaterThan(0);
     } finally {
+      await sql.end();
       await db.close();
     }
     run.child.kill('SIGTERM');
     expect(await run.exited).toBe(0);
-    expect(await listening(pg)).toBe(false);
+    expect(await listening(pgPort)).toBe(false);
     console.info(
       `embedded start-up (spawn to start-up line): first run ${seconds['first']} s, second run ${seconds['second']} s`,
     );
