@@ -5,6 +5,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerDump } from './commands/dump.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerStart } from './commands/start.js';
+import { registerStopLocal } from './commands/stop-local.js';
 import { registerToken } from './commands/token.js';
 
 /**
@@ -23,6 +24,7 @@ for (const register of [
   registerDump,
   registerToken,
   registerDemo,
+  registerStopLocal,
 ])
   register(program);
 

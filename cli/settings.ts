@@ -8,10 +8,19 @@ import { DEFAULT_ADMIN_EMAIL } from '../storage/index.js';
  * everything below; no other module reads process.env.
  */
 export interface Settings {
-  /** @defaultValue postgres://postgres@127.0.0.1:5432/tess */
+  /**
+   * DATABASE_URL; unset, TESS_DEFAULT_DATABASE_URL (for tests and machines whose PostgreSQL
+   * is elsewhere by default). @defaultValue postgres://postgres@127.0.0.1:5432/tess
+   */
   readonly databaseUrl: string;
-  /** @defaultValue redis://127.0.0.1:6379 */
+  /** REDIS_URL; unset, TESS_DEFAULT_REDIS_URL. @defaultValue redis://127.0.0.1:6379 */
   readonly redisUrl: string;
+  /**
+   * Whether DATABASE_URL and REDIS_URL were set. A set URL is used as it is; a default one
+   * where nothing answers gives way to a server `tess start` runs itself (cli/local).
+   * @defaultValue false, false
+   */
+  readonly urlsSet: { readonly database: boolean; readonly redis: boolean };
   /** HTTP port. @defaultValue 3000 */
   readonly port: number;
   /** HTTP bind address. @defaultValue 0.0.0.0 */
@@ -70,6 +79,7 @@ export interface Settings {
 export const DEFAULTS: Settings = Object.freeze({
   databaseUrl: 'postgres://postgres@127.0.0.1:5432/tess',
   redisUrl: 'redis://127.0.0.1:6379',
+  urlsSet: Object.freeze({ database: false, redis: false }),
   port: 3000,
   host: '0.0.0.0',
   logLevel: 'info',
@@ -209,9 +219,24 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, command?: 'st
       `PORT must be an integer from 0 to 65535, not ${JSON.stringify(portText)}`,
     );
   }
+  const postgres = ['postgres:', 'postgresql:'];
+  const redis = ['redis:', 'rediss:'];
+  const defaultDatabaseUrl = url(
+    'TESS_DEFAULT_DATABASE_URL',
+    env['TESS_DEFAULT_DATABASE_URL'],
+    DEFAULTS.databaseUrl,
+    postgres,
+  );
+  const defaultRedisUrl = url(
+    'TESS_DEFAULT_REDIS_URL',
+    env['TESS_DEFAULT_REDIS_URL'],
+    DEFAULTS.redisUrl,
+    redis,
+  );
   return Object.freeze({
-    databaseUrl: url('DATABASE_URL', env['DATABASE_URL'], DEFAULTS.databaseUrl, ['postgres:', 'postgresql:']),
-    redisUrl: url('REDIS_URL', env['REDIS_URL'], DEFAULTS.redisUrl, ['redis:', 'rediss:']),
+    databaseUrl: url('DATABASE_URL', env['DATABASE_URL'], defaultDatabaseUrl, postgres),
+    redisUrl: url('REDIS_URL', env['REDIS_URL'], defaultRedisUrl, redis),
+    urlsSet: Object.freeze({ database: Boolean(env['DATABASE_URL']), redis: Boolean(env['REDIS_URL']) }),
     port,
     host: env['HOST'] || DEFAULTS.host,
     logLevel: env['LOG_LEVEL'] || DEFAULTS.logLevel,

@@ -1,7 +1,9 @@
+import { constants } from 'node:os';
 import type { Command } from 'commander';
 import { ErrorCode, TessError } from '../../engine/errors.js';
 import { runDemo } from '../demo/run-demo.js';
 import { wholeNumber } from '../arguments.js';
+import { startLocalServices } from '../local/local-services.js';
 import { readSettings } from '../settings.js';
 
 export function registerDemo(program: Command): void {
@@ -14,16 +16,43 @@ export function registerDemo(program: Command): void {
     .option('--interval <SECONDS>', 'market interval', wholeNumber('--interval', 1, 86_400), 5)
     .option('--duration <SECONDS>', 'how long to run', wholeNumber('--duration', 1, 7 * 86_400), 60)
     .option('--system <NAME>', 'system to create or reuse', 'demo')
-    .action(async (opts: { devices: number; interval: number; duration: number; system: string }) => {
-      const summary = await runDemo({
-        settings: readSettings(),
-        devices: opts.devices,
-        intervalSeconds: opts.interval,
-        durationSeconds: opts.duration,
-        system: opts.system,
-        out: (line) => process.stdout.write(`${line}\n`),
-      });
-      if (summary.intervals === 0)
-        throw new TessError(ErrorCode.INTERNAL, 'no interval cleared during the demo');
-    });
+    .option('--no-embedded', 'never start a PostgreSQL or Redis of its own (see `tess start --help`)')
+    .action(
+      async (opts: {
+        devices: number;
+        interval: number;
+        duration: number;
+        system: string;
+        embedded: boolean;
+      }) => {
+        const out = (line: string) => process.stdout.write(`${line}\n`);
+        const local = await startLocalServices(readSettings(), { embedded: opts.embedded, say: out });
+        for (const note of local.notes) out(note);
+        // Ctrl-C ends the demo as its duration would (the system taken off the market, the
+        // local servers stopped); a second one does not wait.
+        const stop = new AbortController();
+        for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+          process.on(signal, () => {
+            if (stop.signal.aborted)
+              void local.stop().then(() => process.exit(128 + constants.signals[signal]));
+            stop.abort();
+          });
+        }
+        try {
+          const summary = await runDemo({
+            settings: local.settings,
+            devices: opts.devices,
+            intervalSeconds: opts.interval,
+            durationSeconds: opts.duration,
+            system: opts.system,
+            out,
+            stop: stop.signal,
+          });
+          if (summary.intervals === 0 && !stop.signal.aborted)
+            throw new TessError(ErrorCode.INTERNAL, 'no interval cleared during the demo');
+        } finally {
+          await local.stop();
+        }
+      },
+    );
 }

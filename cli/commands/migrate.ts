@@ -3,6 +3,7 @@ import { ErrorCode, TessError } from '../../engine/errors.js';
 import { createdNotice, ensureDatabase } from '../../storage/index.js';
 import { type MigrateCommand, migrate } from '../../storage/index.js';
 import { wholeNumber } from '../arguments.js';
+import { runningEmbedded } from '../local/local-services.js';
 import { readSettings } from '../settings.js';
 
 const steps = wholeNumber('N');
@@ -18,7 +19,7 @@ export function registerMigrate(program: Command): void {
     );
 
   const run = async (command: MigrateCommand) => {
-    const { databaseUrl, timescaledb } = readSettings();
+    const { databaseUrl, timescaledb } = await runningEmbedded(readSettings());
     // Only `up` creates a missing database, as `npm start` does; version, down and force
     // report it missing (one line, from the connect) rather than create an empty one.
     if (command.kind === 'up' && (await ensureDatabase(databaseUrl)))

@@ -12,6 +12,7 @@ import { listen } from '../listen.js';
 import { buildServer } from '../../http/server.js';
 import { readSettings } from '../settings.js';
 import { buildWorkerServer } from '../../http/worker-server.js';
+import { type LocalServices, startLocalServices } from '../local/local-services.js';
 
 const ROLES = ['all', 'api', 'worker'] as const;
 type Role = (typeof ROLES)[number];
@@ -28,7 +29,11 @@ export function registerStart(program: Command): void {
       'all: everything in one process; api: HTTP only; worker: scheduler and clearing',
       'all',
     )
-    .action(async (opts: { role: string }) => {
+    .option(
+      '--no-embedded',
+      'never start a PostgreSQL or Redis of its own where DATABASE_URL or REDIS_URL is unset and nothing answers',
+    )
+    .action(async (opts: { role: string; embedded: boolean }) => {
       if (!ROLES.includes(opts.role as Role)) {
         throw new TessError(
           ErrorCode.INVALID,
@@ -36,47 +41,15 @@ export function registerStart(program: Command): void {
         );
       }
       const role = opts.role as Role;
-      const settings = readSettings(process.env, 'start');
-      const log = pino({ level: settings.logLevel });
-      const redis = await connectRedis(settings.redisUrl);
-      const { version, mode, created, notices } = await prepareDatabase(settings.databaseUrl, settings);
-      for (const notice of notices) log.warn(notice);
-      const db = await openDatabase(settings.databaseUrl, { adminEmail: settings.adminEmail });
-
-      let app: FastifyInstance;
-      let subscriber: Awaited<ReturnType<typeof connectRedis>> | undefined;
-      if (role === 'worker') {
-        app = await buildWorkerServer({ db, redis, log });
-      } else {
-        subscriber = await connectRedis(settings.redisUrl);
-        // A variable, not a literal: the server takes what it needs from these.
-        const deps = { settings, db, redis, subscriber };
-        app = await buildServer(deps);
-      }
-      // The port before the runtime: a process refused it (a second `npm start`) has not
-      // joined the market's queues.
-      const address = await listen(app, settings);
-      const runtime =
-        role === 'api'
-          ? undefined
-          : await Runtime.start({
-              db,
-              redisUrl: settings.redisUrl,
-              log,
-              prefix: settings.queuePrefix,
-              ...(settings.clearingThreads ? { threads: settings.clearingThreads } : {}),
-              lockMs: settings.jobLockMs,
-              syncMs: settings.schedulerSyncMs,
-              graceMs: settings.graceMs,
-              horizonSeconds: settings.backfillHours * 3600,
-            });
-      // A new database is said in the start-up line: for a mistyped name it is the only sign.
-      log.info(
-        { version, role, storage: mode, ...(created ? { created: databaseName(settings.databaseUrl) } : {}) },
-        `TESS (${role}) listening on ${address}, storage: ${describeStorage(mode)}` +
-          (created ? `; ${createdNotice(settings.databaseUrl)}` : ''),
-      );
-
+      const read = readSettings(process.env, 'start');
+      const log = pino({ level: read.logLevel });
+      const local = await startLocalServices(read, {
+        embedded: opts.embedded,
+        say: (line) => log.info(line),
+      });
+      // From here a signal stops what runs, local servers last; one during start-up stops
+      // what has started (never a local server left running).
+      let close: (() => Promise<void>) | undefined;
       let stopping = false;
       const stop = async (signal: string) => {
         if (stopping) return;
@@ -87,15 +60,74 @@ export function registerStart(program: Command): void {
           process.exit(1);
         }, SHUTDOWN_LIMIT_MS);
         force.unref();
-        await app.close();
-        await runtime?.stop();
-        await db.close();
-        subscriber?.disconnect();
-        redis.disconnect();
+        await close?.();
+        await local.stop();
         log.info('stopped');
         process.exit(0);
       };
       process.once('SIGTERM', () => void stop('SIGTERM'));
       process.once('SIGINT', () => void stop('SIGINT'));
+      close = await serve(role, local, log).catch(async (err) => {
+        await local.stop();
+        throw err;
+      });
     });
+}
+
+/** Serves and clears until the returned function closes it all. */
+async function serve(role: Role, local: LocalServices, log: pino.Logger): Promise<() => Promise<void>> {
+  const { settings } = local;
+  const redis = await connectRedis(settings.redisUrl);
+  const { version, mode, created, notices } = await prepareDatabase(settings.databaseUrl, settings);
+  for (const notice of notices) log.warn(notice);
+  const db = await openDatabase(settings.databaseUrl, { adminEmail: settings.adminEmail });
+
+  let app: FastifyInstance;
+  let subscriber: Awaited<ReturnType<typeof connectRedis>> | undefined;
+  if (role === 'worker') {
+    app = await buildWorkerServer({ db, redis, log });
+  } else {
+    subscriber = await connectRedis(settings.redisUrl);
+    // A variable, not a literal: the server takes what it needs from these.
+    const deps = { settings, db, redis, subscriber };
+    app = await buildServer(deps);
+  }
+  // The port before the runtime: a process refused it (a second `npm start`) has not
+  // joined the market's queues.
+  const address = await listen(app, settings);
+  const runtime =
+    role === 'api'
+      ? undefined
+      : await Runtime.start({
+          db,
+          redisUrl: settings.redisUrl,
+          log,
+          prefix: settings.queuePrefix,
+          ...(settings.clearingThreads ? { threads: settings.clearingThreads } : {}),
+          lockMs: settings.jobLockMs,
+          syncMs: settings.schedulerSyncMs,
+          graceMs: settings.graceMs,
+          horizonSeconds: settings.backfillHours * 3600,
+        });
+  // A new database is said in the start-up line: for a mistyped name it is the only sign;
+  // so is a server TESS runs itself, and where its data lives.
+  log.info(
+    {
+      version,
+      role,
+      storage: mode,
+      ...(created ? { created: databaseName(settings.databaseUrl) } : {}),
+      ...(local.notes.length ? { local: local.notes } : {}),
+    },
+    `TESS (${role}) listening on ${address}, storage: ${describeStorage(mode)}` +
+      (created ? `; ${createdNotice(settings.databaseUrl)}` : '') +
+      local.notes.map((note) => `; ${note}`).join(''),
+  );
+  return async () => {
+    await app.close();
+    await runtime?.stop();
+    await db.close();
+    subscriber?.disconnect();
+    redis.disconnect();
+  };
 }

@@ -3,6 +3,7 @@ import { ErrorCode, TessError } from '../../engine/errors.js';
 import { type Database, openDatabase, requireMigrated } from '../../storage/index.js';
 import { issueToken } from '../../storage/index.js';
 import { wholeNumber } from '../arguments.js';
+import { runningEmbedded } from '../local/local-services.js';
 import { readSettings } from '../settings.js';
 
 /** The entry id of an ADMINISTRATOR of the default system, created (from its admin-email config) when there is none. */
@@ -45,7 +46,7 @@ export function registerToken(program: Command): void {
           'token create needs exactly one of --admin, --user ID, --device ID',
         );
       const { user: userId, device: deviceId } = opts;
-      const { databaseUrl, adminEmail } = readSettings();
+      const { databaseUrl, adminEmail } = await runningEmbedded(readSettings());
       // One line naming the database and what to run, rather than `relation … does not exist`.
       await requireMigrated(databaseUrl);
       // The README's first step creates the default system here: it gets the operator's address.

@@ -23,6 +23,8 @@ export interface DemoOptions {
   readonly system: string;
   /** Where the demo's lines go. */
   readonly out: (line: string) => void;
+  /** Ends the demo early (Ctrl-C), as its duration would. */
+  readonly stop?: AbortSignal;
 }
 
 export interface DemoSummary {
@@ -42,7 +44,20 @@ const PRICE_CAP = 9999;
 /** Each interval of the demo stands for half an hour of a simulated day starting at 6:00. */
 const SIMULATED_HOURS_PER_INTERVAL = 0.5;
 const FIRST_HOUR = 6;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+/** Waits `ms`, or until `stop` is aborted. */
+const sleep = (ms: number, stop?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (stop?.aborted) return resolve();
+    const timer = setTimeout(resolve, Math.max(0, ms));
+    stop?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
+  });
 const clock = (d: Date) => d.toISOString().slice(11, 19);
 
 /** Runs `fn` over items (and their index) with at most `limit` at once. */
@@ -170,9 +185,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     let start = intervalStart(Date.now(), seconds).getTime() + seconds * 1000;
     let step = 0;
     let previous: { start: number; signal: Signal; bids: (Bid | null)[] } | undefined;
-    while (start < stopAt) {
+    const stop = options.stop;
+    while (start < stopAt && !stop?.aborted) {
       // Bid a fifth into the interval, then settle the one before once its price is out.
-      await sleep(start + seconds * 200 - Date.now());
+      await sleep(start + seconds * 200 - Date.now(), stop);
+      if (stop?.aborted) break;
       const mean = recent.length ? recent.reduce((a, b) => a + b, 0) / recent.length : 50;
       const spread =
         recent.length > 1 ? Math.sqrt(recent.reduce((a, b) => a + (b - mean) ** 2, 0) / recent.length) : 5;
@@ -212,7 +229,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       step++;
     }
     // Let the last interval clear before stopping.
-    await sleep(start + 500 - Date.now());
+    if (!stop?.aborted) await sleep(start + 500 - Date.now(), stop);
     // Off the market: a later `tess start` on this database leaves the demo system alone.
     await db.config.set({ name: 'mechanism', value: 'NONE' });
     out(

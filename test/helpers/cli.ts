@@ -9,13 +9,14 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs `tess <args>` as a child process, feeding `input` on standard input. */
+/** Runs `tess <args>` as a child process (in `cwd`), feeding `input` on standard input. */
 export function tess(
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {},
+  options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; cwd?: string } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [TESS, ...args], {
+      ...(options.cwd ? { cwd: options.cwd } : {}),
       env: { ...process.env, LOG_LEVEL: 'warn', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
