@@ -14,6 +14,9 @@ const allowed: Record<string, string[]> = {
 // offer) imports storage/index.js, never a storage internal.
 const FRONT_DOOR = 'storage/index.js';
 const outsideStorage = ['workers', 'http', 'cli', 'bench'];
+// Nor do they hold a connection of their own: only storage speaks to PostgreSQL. The one
+// exception is the benchmarks' raw baseline, which measures PostgreSQL without TESS.
+const RAW_BASELINE = 'bench/database.ts';
 // Modules that do I/O or keep time: not for engine/.
 const io =
   /^(node:)?(fs|net|http|https|child_process|worker_threads|dgram|dns|tls|cluster|fs\/promises)$|^(pg|ioredis|bullmq|piscina|fastify|pino)/;
@@ -68,6 +71,13 @@ describe('layers', () => {
     it(`${layer}/ enters storage only through ${FRONT_DOOR}`, async () => {
       for (const { file, spec, target } of await importsOf(layer)) {
         if (target?.startsWith('storage/')) expect(target, `${file} imports ${spec}`).toBe(FRONT_DOOR);
+      }
+    });
+    it(`${layer}/ does not import pg`, async () => {
+      const project = new URL('../', import.meta.url).pathname;
+      for (const { file, spec } of await importsOf(layer)) {
+        if (file.slice(project.length) === RAW_BASELINE) continue;
+        expect(/^pg(-|$|\/)/.test(spec), `${file} imports ${spec}`).toBe(false);
       }
     });
   }
