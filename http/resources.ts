@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { ErrorCode, isTessError } from './error-codes.js';
-import { type Database, type Span, TABLE_ORDER, TABLES, type TableName } from '../storage/index.js';
+import { type Database, type Span, TABLE_ORDER, TABLES, type TessTableName } from '../storage/index.js';
 import { assertOwns } from './auth.js';
 import type { ApiContext } from './context.js';
 import { fail } from './errors.js';
@@ -23,12 +23,12 @@ interface AnyTable {
   list(options: { where?: Values; after?: number; limit?: number }): Promise<Values[]>;
 }
 
-export const tableOf = (db: Database, name: TableName): AnyTable => db[name] as unknown as AnyTable;
+export const tableOf = (db: Database, name: TessTableName): AnyTable => db[name] as unknown as AnyTable;
 
 /** Changes to these tables can change who a token stands for, or a system's interval. */
-const INVALIDATES: ReadonlySet<TableName> = new Set(['token', 'user', 'device', 'config']);
+const INVALIDATES: ReadonlySet<TessTableName> = new Set(['token', 'user', 'device', 'config']);
 
-const label = (name: TableName, row: Values): string =>
+const label = (name: TessTableName, row: Values): string =>
   TABLES[name].label
     .map((k) => (row[k] instanceof Date ? (row[k] as Date).toISOString() : String(row[k])))
     .join(' ');
@@ -42,7 +42,7 @@ const label = (name: TableName, row: Values): string =>
 async function scopeFilters(
   ctx: ApiContext,
   request: FastifyRequest,
-  name: TableName,
+  name: TessTableName,
   filters: Values,
   asof: Date | null,
 ): Promise<Span[] | undefined> {
@@ -76,11 +76,11 @@ async function scopeFilters(
 }
 
 /** Whether a table's entries are named by a unique_id that TESS generates when none is given. */
-const generatedKey = (name: TableName): boolean =>
+const generatedKey = (name: TessTableName): boolean =>
   TABLES[name].key.length === 1 && TABLES[name].key[0] === 'unique_id';
 
 /** Turns a refusal of someone else's entry named by a generated unique_id into storage's "not found". */
-async function hideOthers(name: TableName, check: Promise<void>, body: Values): Promise<void> {
+async function hideOthers(name: TessTableName, check: Promise<void>, body: Values): Promise<void> {
   try {
     await check;
   } catch (err) {
@@ -92,7 +92,7 @@ async function hideOthers(name: TableName, check: Promise<void>, body: Values): 
 }
 
 /** A row as answered (a token without its secret's hash). */
-export function shown(name: TableName, row: Values): Values {
+export function shown(name: TessTableName, row: Values): Values {
   if (name !== 'token') return row;
   const { secret_hash: _hidden, ...rest } = row;
   return rest;
@@ -106,7 +106,7 @@ export function shown(name: TableName, row: Values): Values {
 export function registerTables(
   app: TypedApp,
   ctx: ApiContext,
-  specials: Partial<Record<TableName, TableSpecials>>,
+  specials: Partial<Record<TessTableName, TableSpecials>>,
 ): void {
   for (const def of Object.values(TABLES)) app.addSchema(rowSchema(def));
 

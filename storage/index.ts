@@ -34,6 +34,10 @@ export {
   TABLES,
   type TableDef,
   type TableName,
+  type TessTableName,
+  ALL_TABLES,
+  GATEWAY_ORDER,
+  type GatewayTableName,
 } from './tables.js';
 export { issueToken, parseToken, publicToken, secretMatches, TOKEN_SHAPE } from './tokens.js';
 export { uuidv7 } from './uuid.js';

@@ -1,5 +1,5 @@
 import { ALERT_STATUSES, ALERT_TYPES, JOB_STATES, JOB_TYPES } from '../../engine/gateway/index.js';
-import type { ColumnDef, ColumnKind } from '../tables.js';
+import type { ColumnDef, ColumnKind, TableDef } from '../tables.js';
 
 /**
  * The prepaid gateway's tables (migration 11, schema `gateway`) as data for the generic
@@ -10,6 +10,21 @@ export const GATEWAY_SCHEMA = 'gateway';
 
 export const METER_STATUSES = ['active', 'inactive'] as const;
 
+/** The gateway's tables in reference order (dump/load order): each refers only to earlier ones. */
+export const GATEWAY_ORDER = [
+  'field_meter',
+  'account',
+  'circuit',
+  'token_batch',
+  'credit_token',
+  'redemption',
+  'job',
+  'alert',
+  'primary_log',
+  'pcu_log',
+] as const;
+export type GatewayTableName = (typeof GATEWAY_ORDER)[number];
+
 const c = (name: string, kind: ColumnKind, extra: Partial<ColumnDef> = {}): ColumnDef => ({
   name,
   kind,
@@ -17,7 +32,7 @@ const c = (name: string, kind: ColumnKind, extra: Partial<ColumnDef> = {}): Colu
 });
 
 /** Their definitions, keyed by table name; `ref`s name TESS tables or each other. */
-export const GATEWAY_TABLES = {
+export const GATEWAY_TABLES: Readonly<Record<GatewayTableName, Omit<TableDef, 'name' | 'schema' | 'id'>>> = {
   field_meter: {
     columns: [
       c('system_id', 'bigint', { ref: 'system' }),
@@ -60,7 +75,10 @@ export const GATEWAY_TABLES = {
     settable: true,
   },
   token_batch: {
-    columns: [c('system_id', 'bigint', { ref: 'system' }), c('unique_id', 'text', { optional: true, nonEmpty: true })],
+    columns: [
+      c('system_id', 'bigint', { ref: 'system' }),
+      c('unique_id', 'text', { optional: true, nonEmpty: true }),
+    ],
     key: [],
     label: [],
     settable: false,
@@ -78,7 +96,10 @@ export const GATEWAY_TABLES = {
     finalReason: 'a credit token once issued is final',
   },
   redemption: {
-    columns: [c('credit_token_id', 'bigint', { ref: 'credit_token' }), c('circuit_id', 'bigint', { ref: 'circuit' })],
+    columns: [
+      c('credit_token_id', 'bigint', { ref: 'credit_token' }),
+      c('circuit_id', 'bigint', { ref: 'circuit' }),
+    ],
     key: [],
     label: [],
     settable: false,
@@ -145,4 +166,4 @@ export const GATEWAY_TABLES = {
     settable: false,
     finalReason: 'a log is a record of what the meter measured',
   },
-} as const;
+};
