@@ -42,3 +42,14 @@ export {
 export { issueToken, parseToken, publicToken, secretMatches, TOKEN_SHAPE } from './tokens.js';
 export { uuidv7 } from './uuid.js';
 export { microToDecimal, moneyToMicro, roundTo } from './values.js';
+export {
+  CREDIT_TOKEN_KEY_MIN,
+  hashTokenNumber,
+  type IssuedBatch,
+  issueTokenBatch,
+  type Redeemed,
+  redeemToken,
+} from './gateway/credit-tokens.js';
+export { CHARGE_BATCH, type ChargeOutcome, chargePendingConsumption } from './gateway/consumption.js';
+export { GATEWAY_CONFIG, readTariff } from './gateway/tariff-config.js';
+export { GATEWAY_SCHEMA, METER_STATUSES } from './gateway/tables.js';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { chargePendingConsumption } from '../../storage/gateway/consumption.js';
-import { issueTokenBatch, redeemToken } from '../../storage/gateway/credit-tokens.js';
+import { chargePendingConsumption } from '../../storage/index.js';
+import { issueTokenBatch, redeemToken } from '../../storage/index.js';
 import { useDatabase } from '../helpers/open.js';
 
 const t = useDatabase();

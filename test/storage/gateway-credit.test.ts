@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../engine/errors.js';
-import { hashTokenNumber, issueTokenBatch, redeemToken } from '../../storage/gateway/credit-tokens.js';
+import { hashTokenNumber, issueTokenBatch, redeemToken } from '../../storage/index.js';
 import { useDatabase } from '../helpers/open.js';
 
 const t = useDatabase({ poolSize: 60 } as { system?: string });
