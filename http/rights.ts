@@ -1,4 +1,4 @@
-import { type Role, TABLE_ORDER, type TableName } from '../storage/index.js';
+import { type Role, TABLE_ORDER, type TessTableName } from '../storage/index.js';
 
 /** Who calls: a user's role, a device token, or nobody (no token). */
 export type Actor = Role | 'DEVICE' | 'ANONYMOUS';
@@ -15,7 +15,7 @@ export type Actor = Role | 'DEVICE' | 'ANONYMOUS';
 export type Access = 'write' | 'read' | 'own' | 'own-read';
 
 /** Resources beyond the tables: the market curves of an interval. */
-export type Resource = TableName | 'market';
+export type Resource = TessTableName | 'market';
 
 const ALL: readonly Resource[] = [...TABLE_ORDER, 'market'];
 
@@ -37,6 +37,8 @@ export const RIGHTS: Readonly<Record<Actor, Partial<Record<Resource, Access>>>> 
   ACCOUNTING: { price: 'read', meter: 'read', transaction: 'read' },
   CUSTOMER: customer,
   TEST: customer,
+  // A credit vendor redeems tokens for customers (the gateway's routes); no table of its own.
+  VENDOR: {},
   DEVICE: { order: 'own', meter: 'own', price: 'read' },
   ANONYMOUS: { price: 'read' },
 });
@@ -54,8 +56,8 @@ export function accessFor(actor: Actor, resource: Resource, op: Operation): Acce
 export const isOwnAccess = (access: Access | null): boolean => access === 'own' || access === 'own-read';
 
 /** Tables whose rows belong to a user through user_id, and those that belong to a device through device_id. */
-export const USER_OWNED: ReadonlySet<TableName> = new Set(['device', 'preference', 'transaction']);
-export const DEVICE_OWNED: ReadonlySet<TableName> = new Set(['setting', 'order', 'meter']);
+export const USER_OWNED: ReadonlySet<TessTableName> = new Set(['device', 'preference', 'transaction']);
+export const DEVICE_OWNED: ReadonlySet<TessTableName> = new Set(['setting', 'order', 'meter']);
 
 /**
  * Device-owned tables that are history: an order or a reading belongs to whoever owned
@@ -63,4 +65,4 @@ export const DEVICE_OWNED: ReadonlySet<TableName> = new Set(['setting', 'order',
  * (Settings are the device's present configuration and go with the device; transactions
  * carry the user charged.)
  */
-export const OWNED_OVER_TIME: ReadonlySet<TableName> = new Set(['order', 'meter']);
+export const OWNED_OVER_TIME: ReadonlySet<TessTableName> = new Set(['order', 'meter']);

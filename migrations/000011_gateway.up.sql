@@ -105,7 +105,7 @@ CREATE TABLE IF NOT EXISTS gateway.alert (
   field_meter_id bigint REFERENCES gateway.field_meter (field_meter_id),
   circuit_id bigint REFERENCES gateway.circuit (circuit_id),
   type text NOT NULL CHECK (type IN ('UnresponsiveCircuit', 'PowerMax', 'EnergyMax', 'LowCredit', 'NoCredit',
-                                     'UnresponsiveJob', 'PowerOn')),
+                                     'UnresponsiveJob', 'PowerOn', 'TokenFailures')),
   began timestamptz NOT NULL,
   ended timestamptz CHECK (ended >= began),
   status text NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'pending', 'resolved')),
@@ -158,6 +158,11 @@ CREATE INDEX IF NOT EXISTS job_circuit ON gateway.job (circuit_id, created DESC)
 CREATE INDEX IF NOT EXISTS alert_key ON gateway.alert (unique_id, created DESC, alert_id DESC);
 CREATE INDEX IF NOT EXISTS alert_circuit ON gateway.alert (circuit_id, type, created DESC);
 CREATE INDEX IF NOT EXISTS token_batch_key ON gateway.token_batch (unique_id);
+
+-- Vendors sell credit: they may redeem tokens for any circuit of their system, nothing else.
+ALTER TABLE "user" DROP CONSTRAINT IF EXISTS user_role_check;
+ALTER TABLE "user" ADD CONSTRAINT user_role_check
+  CHECK (role IN ('ADMINISTRATOR', 'OPERATOR', 'ACCOUNTING', 'CUSTOMER', 'TEST', 'VENDOR'));
 
 -- The ledger's new sources.
 ALTER TABLE transaction ADD COLUMN IF NOT EXISTS redemption_id bigint;

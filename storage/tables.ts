@@ -76,7 +76,7 @@ export interface TableDef {
   readonly finalReason?: string;
 }
 
-export const ROLES = ['ADMINISTRATOR', 'OPERATOR', 'ACCOUNTING', 'CUSTOMER', 'TEST'] as const;
+export const ROLES = ['ADMINISTRATOR', 'OPERATOR', 'ACCOUNTING', 'CUSTOMER', 'TEST', 'VENDOR'] as const;
 export const LOG_EVENTS = [
   'CREATE',
   'INSERT',

@@ -12,7 +12,8 @@
  * - EnergyMax: energy of the local day above `energy_max`; off until the next local day;
  * - UnresponsiveCircuit: no log for `unresponsive-after`; its end (the first log
  *   afterwards) raises PowerOn, an event alert that ends as it is raised.
- * UnresponsiveJob comes from the job rules (engine/gateway/jobs.ts).
+ * UnresponsiveJob comes from the job rules (engine/gateway/jobs.ts); TokenFailures from
+ * the throttle on repeated failed redemptions by one account or address.
  */
 export const ALERT_TYPES = [
   'UnresponsiveCircuit',
@@ -22,6 +23,7 @@ export const ALERT_TYPES = [
   'NoCredit',
   'UnresponsiveJob',
   'PowerOn',
+  'TokenFailures',
 ] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 
