@@ -53,3 +53,11 @@ export {
 export { CHARGE_BATCH, type ChargeOutcome, chargePendingConsumption } from './gateway/consumption.js';
 export { GATEWAY_CONFIG, readTariff } from './gateway/tariff-config.js';
 export { GATEWAY_SCHEMA, METER_STATUSES } from './gateway/tables.js';
+export {
+  type AlertPassOutcome,
+  DEFAULT_LOW_CREDIT,
+  DEFAULT_UNRESPONSIVE_AFTER_S,
+  type JobPassOutcome,
+  runAlertPass,
+  runJobPass,
+} from './gateway/alert-pass.js';
