@@ -53,6 +53,7 @@ export {
 export { CHARGE_BATCH, type ChargeOutcome, chargePendingConsumption } from './gateway/consumption.js';
 export { GATEWAY_CONFIG, readTariff } from './gateway/tariff-config.js';
 export { GATEWAY_SCHEMA, METER_STATUSES } from './gateway/tables.js';
+export type { GatewaySystem } from './gateway/systems.js';
 export {
   type AlertPassOutcome,
   DEFAULT_LOW_CREDIT,
