@@ -24,19 +24,20 @@ export interface CircuitSnapshot {
 }
 
 const SNAPSHOT = `
-WITH ent AS (
-  SELECT pin, min(circuit_id) AS entry_id, min(created) AS since FROM gateway.circuit
-  WHERE system_id = $1 AND created <= $2 GROUP BY pin),
-cur AS (
-  SELECT DISTINCT ON (pin) pin, device_id, field_meter_id, power_max, energy_max FROM gateway.circuit
-  WHERE system_id = $1 AND created <= $2 ORDER BY pin, created DESC, circuit_id DESC)
-SELECT ent.entry_id, cur.pin, cur.field_meter_id, cur.power_max, cur.energy_max, ent.since,
+WITH cur AS (
+  -- Each circuit's current version, with its entry id and first creation, in one scan
+  -- (the window sees every version before DISTINCT ON keeps the newest).
+  SELECT DISTINCT ON (pin) pin, device_id, field_meter_id, power_max, energy_max,
+         min(circuit_id) OVER (PARTITION BY pin) AS entry_id, min(created) OVER (PARTITION BY pin) AS since
+  FROM gateway.circuit WHERE system_id = $1 AND created <= $2
+  ORDER BY pin, created DESC, circuit_id DESC)
+SELECT cur.entry_id, cur.pin, cur.field_meter_id, cur.power_max, cur.energy_max, cur.since,
        owner.user_id, coalesce(bal.balance, 0)::text AS balance,
        last_log.watthours, last_log.power_peak, last_log.period_start, last_log.period_end, last_log.created AS heard,
        coalesce(today.wh, 0) AS energy_today,
        coalesce(alerts.open, '[]') AS open,
        coalesce(cmd.type, 'TurnOn') AS commanded
-FROM ent JOIN cur USING (pin)
+FROM cur
 CROSS JOIN LATERAL (
   SELECT d.user_id FROM device e JOIN device d ON d.unique_id = e.unique_id
   WHERE e.device_id = cur.device_id AND d.created <= $2 ORDER BY d.created DESC, d.device_id DESC LIMIT 1) owner
@@ -45,30 +46,30 @@ LEFT JOIN LATERAL (
   ORDER BY created DESC, transaction_id DESC LIMIT 1) bal ON true
 LEFT JOIN LATERAL (
   SELECT watthours, power_peak, period_start, period_end, created FROM gateway.primary_log
-  WHERE circuit_id = ent.entry_id AND created <= $2 ORDER BY period_start DESC LIMIT 1) last_log ON true
+  WHERE circuit_id = cur.entry_id AND created <= $2 ORDER BY period_start DESC LIMIT 1) last_log ON true
 LEFT JOIN LATERAL (
   SELECT v.time_zone FROM gateway.field_meter f JOIN gateway.field_meter v ON v.system_id = f.system_id AND v.name = f.name
   WHERE f.field_meter_id = cur.field_meter_id AND v.created <= $2
   ORDER BY v.created DESC, v.field_meter_id DESC LIMIT 1) tz ON true
 LEFT JOIN LATERAL (
   SELECT sum(watthours) AS wh FROM gateway.primary_log
-  WHERE circuit_id = ent.entry_id AND created <= $2
+  WHERE circuit_id = cur.entry_id AND created <= $2
     AND period_start >= (date_trunc('day', $2::timestamptz AT TIME ZONE coalesce(tz.time_zone, 'UTC')) AT TIME ZONE coalesce(tz.time_zone, 'UTC'))
     AND period_start < $2) today ON true
 LEFT JOIN LATERAL (
   SELECT json_agg(json_build_object('type', a.type, 'unique_id', a.unique_id, 'began', a.began, 'status', a.status)) AS open
   FROM (SELECT DISTINCT ON (unique_id) unique_id, type, began, ended, status FROM gateway.alert
-        WHERE circuit_id = ent.entry_id
+        WHERE circuit_id = cur.entry_id
           AND type IN ('UnresponsiveCircuit', 'PowerMax', 'EnergyMax', 'LowCredit', 'NoCredit')
         ORDER BY unique_id, created DESC, alert_id DESC) a
   WHERE a.ended IS NULL) alerts ON true
 LEFT JOIN LATERAL (
   SELECT j.type FROM (SELECT DISTINCT ON (unique_id) unique_id, type, state FROM gateway.job
-                      WHERE circuit_id = ent.entry_id AND type IN ('TurnOn', 'TurnOff')
+                      WHERE circuit_id = cur.entry_id AND type IN ('TurnOn', 'TurnOff')
                       ORDER BY unique_id, created DESC, job_id DESC) j
   JOIN LATERAL (SELECT min(created) AS first FROM gateway.job k WHERE k.unique_id = j.unique_id) f ON true
   WHERE j.state <> 'failed' ORDER BY f.first DESC LIMIT 1) cmd ON true
-ORDER BY ent.entry_id`;
+ORDER BY cur.entry_id`;
 
 interface Row {
   entry_id: number;
