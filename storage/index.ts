@@ -62,3 +62,4 @@ export {
   runAlertPass,
   runJobPass,
 } from './gateway/alert-pass.js';
+export { acknowledgeJob, type JobAck, pullJobs } from './gateway/jobs.js';

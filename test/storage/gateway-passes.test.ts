@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { issueTokenBatch, redeemToken } from '../../storage/index.js';
+import { acknowledgeJob, issueTokenBatch, pullJobs, redeemToken } from '../../storage/index.js';
 import { runAlertPass, runJobPass } from '../../storage/index.js';
 import { waitFor } from '../helpers/market.js';
 import { useDatabase } from '../helpers/open.js';
@@ -213,5 +213,46 @@ describe('the job pass', () => {
     expect((await alerts(v.system_id)).map((a) => a.type)).toContain('UnresponsiveJob');
     // A failed TurnOff is not a commanded position: the alert pass asks for it again.
     expect(await runAlertPass(t.db, v.system_id, soon())).toMatchObject({ turnOff: 1 });
+  });
+});
+
+describe("a meter's jobs", () => {
+  it('are pulled once (pending → sent), acknowledged idempotently, and only by their meter', async () => {
+    const v = await village();
+    await runAlertPass(t.db, v.system_id, soon());
+    const meter = v.circuit.field_meter_id;
+    const now = new Date();
+    const pulled = await pullJobs(t.db, meter, now);
+    expect(pulled.map((j) => [j.type, j.state, j.sends])).toEqual([['TurnOff', 'sent', 1]]);
+    expect(pulled[0]!.sent_at).toEqual(now);
+    // Two pulls at once: the job is handed out by one of them only.
+    const again = await Promise.all([pullJobs(t.db, meter, now), pullJobs(t.db, meter, now)]);
+    expect(again.flat()).toEqual([]);
+    const acked = await acknowledgeJob(t.db, meter, pulled[0]!.unique_id, { status: 'off' });
+    expect(acked).toMatchObject({ state: 'acknowledged', reported: 'off' });
+    const twice = await acknowledgeJob(t.db, meter, pulled[0]!.unique_id, { status: 'off again' });
+    expect(twice).toMatchObject({ state: 'acknowledged', reported: 'off', job_id: acked.job_id });
+    const other = await village();
+    await expect(
+      acknowledgeJob(t.db, other.circuit.field_meter_id, pulled[0]!.unique_id, { status: 'x' }),
+    ).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+  });
+
+  it('a job resent after a timeout is pulled again with its send counted', async () => {
+    const v = await village();
+    await runAlertPass(t.db, v.system_id, soon());
+    const sentAt = new Date();
+    const [job] = await pullJobs(t.db, v.circuit.field_meter_id, sentAt);
+    await expect(
+      acknowledgeJob(t.db, v.circuit.field_meter_id, 'no-such-job', { status: 'x' }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(await runJobPass(t.db, v.system_id, new Date(sentAt.getTime() + 16 * MIN))).toEqual({
+      resent: 1,
+      failed: 0,
+    });
+    const [resent] = await pullJobs(t.db, v.circuit.field_meter_id, new Date(sentAt.getTime() + 17 * MIN));
+    expect([resent!.unique_id, resent!.sends]).toEqual([job!.unique_id, 2]);
   });
 });
