@@ -2,28 +2,18 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { ErrorCode, isTessError } from './error-codes.js';
 import { type Database, type Span, TABLE_ORDER, TABLES, type TessTableName } from '../storage/index.js';
+import { listPage, rowById, tableOf } from './table-reads.js';
 import { assertOwns } from './auth.js';
 import type { ApiContext } from './context.js';
 import { fail } from './errors.js';
 import { BASE, SYSTEM_SCOPED, TABLE_PATHS } from './paths.js';
 import { DEVICE_OWNED, isOwnAccess, OWNED_OVER_TIME, USER_OWNED } from './rights.js';
-import { columnFilters, parseAsof, parseCursor, parseId, parseLimit } from './query.js';
+import { columnFilters, parseAsof } from './query.js';
 import type { TypedApp } from './route-types.js';
-import { bodySchema, IdParams, listSchema, rowSchema, tableQuerySchema } from './schemas.js';
+import { AsofQuery, bodySchema, IdParams, listSchema, rowSchema, tableQuerySchema } from './schemas.js';
 import type { TableSpecials } from './table-specials.js';
 
 type Values = Record<string, unknown>;
-
-/** The operations every table offers, seen without their row types. */
-interface AnyTable {
-  add(fields: Values): Promise<Values>;
-  get(id: number): Promise<Values | null>;
-  find(criteria: Values): Promise<number | null>;
-  set(fields: Values): Promise<Values>;
-  list(options: { where?: Values; after?: number; limit?: number }): Promise<Values[]>;
-}
-
-export const tableOf = (db: Database, name: TessTableName): AnyTable => db[name] as unknown as AnyTable;
 
 /** Changes to these tables can change who a token stands for, or a system's interval. */
 const INVALIDATES: ReadonlySet<TessTableName> = new Set(['token', 'user', 'device', 'config']);
@@ -162,14 +152,11 @@ export function registerTables(
         tags,
         summary: `get one ${name} row by its id`,
         params: IdParams,
-        querystring: Type.Object({ asof: Type.Optional(Type.String()) }, { additionalProperties: false }),
+        querystring: AsofQuery,
         response: { 200: row, ...errors },
       },
       handler: async (request) => {
-        const id = parseId(request.params.id, 'id');
-        const asof = parseAsof(request.query.asof, ctx.now());
-        const found = await table(asof ? ctx.db.at(asof) : ctx.db).get(id);
-        if (!found) throw fail(ErrorCode.NOT_FOUND, `${name} ${id} not found`);
+        const found = await rowById(ctx.db, ctx.now(), name, request.params.id, request.query.asof);
         await assertOwns(ctx.db, request, name, found);
         return shown(name, found);
       },
@@ -204,18 +191,8 @@ export function registerTables(
           await assertOwns(ctx.db, request, name, found);
           return shown(name, found);
         }
-        const limit = parseLimit(query['limit']);
-        const rows = await table(db).list({
-          where: filters,
-          after: parseCursor(query['after']),
-          limit,
-          ...(spans ? { begunWithin: spans } : {}),
-        });
-        const last = rows[rows.length - 1];
-        return {
-          items: rows.map((r) => shown(name, r)),
-          next: rows.length === limit && last ? (last[def.id] as number) : null,
-        };
+        const page = await listPage(db, def, query, filters, spans);
+        return { items: page.items.map((r) => shown(name, r)), next: page.next };
       },
     });
 

@@ -12,7 +12,7 @@ export const Time = Type.String({ format: 'date-time' });
 /** A string from a fixed list (JSON Schema enum, so errors list the allowed values), typed as that list. */
 export const OneOf = <const T extends readonly string[]>(values: T) =>
   Type.Unsafe<T[number]>({ type: 'string', enum: [...values] });
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
 export const ErrorSchema = Type.Object(
   {
@@ -105,6 +105,12 @@ export function tableQuerySchema(def: TableDef, extra: Record<string, TString> =
     additionalProperties: false,
   });
 }
+
+/** Query of a read of one row: as of a time, or now. */
+export const AsofQuery = Type.Object(
+  { asof: Type.Optional(Type.String({ description: 'ISO-8601 time: answer as of then' })) },
+  { additionalProperties: false },
+);
 
 export const IdParams = Type.Object(
   { id: Type.String({ pattern: INT_PATTERN }) },

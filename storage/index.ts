@@ -53,3 +53,11 @@ export {
 export { CHARGE_BATCH, type ChargeOutcome, chargePendingConsumption } from './gateway/consumption.js';
 export { GATEWAY_CONFIG, readTariff } from './gateway/tariff-config.js';
 export { GATEWAY_SCHEMA, METER_STATUSES } from './gateway/tables.js';
+export { type CircuitActivity, circuitActivity } from './gateway/circuit-activity.js';
+export {
+  type LogCounts,
+  type LogsWritten,
+  type PcuLogInput,
+  type PrimaryLogInput,
+  writeLogs,
+} from './gateway/logs.js';

@@ -1,0 +1,174 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
+import { TABLES, type TableDef } from '../../storage/index.js';
+import type { ApiContext } from '../context.js';
+import { ErrorCode } from '../error-codes.js';
+import { fail } from '../errors.js';
+import { columnFilters, parseAsof } from '../query.js';
+import { isOwnAccess } from '../rights.js';
+import type { TypedApp } from '../route-types.js';
+import { AsofQuery, bodySchema, IdParams, listSchema, tableQuerySchema } from '../schemas.js';
+import { listPage, rowById, tableOf } from '../table-reads.js';
+import { assertOwnsGatewayRow } from './ownership.js';
+import { GATEWAY_BASE, GATEWAY_PATHS, type GatewayResourceTable } from './paths.js';
+import { addCircuit } from './pins.js';
+import { checkGatewayWrite } from './table-checks.js';
+
+type Values = Record<string, unknown>;
+
+/** Tables of a system: system_id defaults to the caller's. */
+const SYSTEM_SCOPED: ReadonlySet<GatewayResourceTable> = new Set(['field_meter', 'circuit']);
+
+/** A circuit's PIN is drawn by TESS (pins.ts): an add leaves it out. */
+const addDef = (def: TableDef): TableDef =>
+  def.name === 'circuit' ? { ...def, columns: def.columns.filter((c) => c.name !== 'pin') } : def;
+
+function withSystem(request: FastifyRequest, name: GatewayResourceTable, body: Values): Values {
+  const out = { ...body };
+  if (SYSTEM_SCOPED.has(name) && out['system_id'] == null && request.principal) {
+    out['system_id'] = request.principal.systemId;
+  }
+  return out;
+}
+
+/**
+ * Limits a list to the caller's system, and a customer's to their own: their account, or
+ * the circuits of one of their devices (device_id=, as the TESS device-owned tables ask).
+ */
+async function scope(ctx: ApiContext, request: FastifyRequest, name: GatewayResourceTable, filters: Values) {
+  const principal = request.principal;
+  if (!principal) return;
+  if (SYSTEM_SCOPED.has(name) && filters['system_id'] === undefined)
+    filters['system_id'] = principal.systemId;
+  if (!isOwnAccess(request.access)) return;
+  if (name === 'account') {
+    if (filters['user_id'] === undefined) filters['user_id'] = principal.userId;
+    else
+      await assertOwnsGatewayRow(
+        ctx.db,
+        request,
+        'account',
+        filters,
+        `account of user ${filters['user_id']}`,
+      );
+  } else if (name === 'circuit') {
+    if (filters['device_id'] === undefined) {
+      throw fail(ErrorCode.FORBIDDEN, 'list the circuits of one of your devices: add device_id=');
+    }
+    await assertOwnsGatewayRow(
+      ctx.db,
+      request,
+      'circuit',
+      filters,
+      `circuits of device ${filters['device_id']}`,
+    );
+  }
+}
+
+/**
+ * Field meters, accounts and circuits as resources under /api/v1/gateway, with the
+ * conventions of the TESS tables' (resources.ts): POST adds, PUT changes (the body names
+ * the entry by its natural key), GET lists current entries (after=, limit=, asof=, column
+ * filters; every key column given: that one entry) and GET /{id} reads a row as of asof=.
+ * A circuit is read by its PIN instead (circuit-state.ts), the name it is known by.
+ */
+export function registerGatewayTables(app: TypedApp, ctx: ApiContext): void {
+  for (const [name, segment] of Object.entries(GATEWAY_PATHS) as [GatewayResourceTable, string][]) {
+    const def = TABLES[name];
+    const path = `${GATEWAY_BASE}/${segment}`;
+    const tags = ['gateway'];
+    const row = Type.Ref(`${name}Row`);
+    const errors = { '4xx': Type.Ref('Error') };
+    const defaulted = SYSTEM_SCOPED.has(name) ? ['system_id'] : [];
+    const own = (request: FastifyRequest, found: Values) =>
+      name === 'field_meter'
+        ? Promise.resolve()
+        : assertOwnsGatewayRow(ctx.db, request, name, found, `${name} ${found[def.id]}`);
+
+    app.route({
+      method: 'POST',
+      url: path,
+      config: { access: { resource: name, op: 'write' } },
+      schema: {
+        tags,
+        summary: `add a ${name}${name === 'circuit' ? ' (TESS draws its PIN)' : ''}`,
+        body: bodySchema(addDef(def), true, defaulted),
+        response: { 201: row, ...errors },
+      },
+      handler: async (request, reply) => {
+        const body = withSystem(request, name, request.body as Values);
+        const systemId = request.principal!.systemId;
+        await checkGatewayWrite(ctx.db, name, body, systemId);
+        const added =
+          name === 'circuit'
+            ? await addCircuit(ctx.db, body as Values & { system_id: number })
+            : await tableOf(ctx.db, name).add(body);
+        return reply.code(201).send(added);
+      },
+    });
+
+    app.route({
+      method: 'PUT',
+      url: path,
+      config: { access: { resource: name, op: 'write' } },
+      schema: {
+        tags,
+        summary: `change a ${name} (the body names it by its natural key: ${def.key.join(', ')})`,
+        body: bodySchema(def, false, defaulted),
+        response: { 200: row, ...errors },
+      },
+      handler: async (request) => {
+        const body = withSystem(request, name, request.body as Values);
+        await checkGatewayWrite(ctx.db, name, body, request.principal!.systemId);
+        return tableOf(ctx.db, name).set(body);
+      },
+    });
+
+    if (name !== 'circuit')
+      app.route({
+        method: 'GET',
+        url: `${path}/:id`,
+        config: { access: { resource: name, op: 'read' } },
+        schema: {
+          tags,
+          summary: `get one ${name} row by its id`,
+          params: IdParams,
+          querystring: AsofQuery,
+          response: { 200: row, ...errors },
+        },
+        handler: async (request) => {
+          const found = await rowById(ctx.db, ctx.now(), name, request.params.id, request.query.asof);
+          await own(request, found);
+          return found;
+        },
+      });
+
+    app.route({
+      method: 'GET',
+      url: path,
+      config: { access: { resource: name, op: 'read' } },
+      schema: {
+        tags,
+        summary: `find one ${name} (every natural key field: ${def.key.join(', ')}) or list current entries`,
+        querystring: tableQuerySchema(def),
+        response: { 200: Type.Union([row, listSchema(def)]), ...errors },
+      },
+      handler: async (request, reply) => {
+        reply.serializer(JSON.stringify);
+        const query = request.query;
+        const asof = parseAsof(query['asof'], ctx.now());
+        const filters = columnFilters(def, query);
+        await scope(ctx, request, name, filters);
+        const db = asof ? ctx.db.at(asof) : ctx.db;
+        if (def.key.every((k) => filters[k] !== undefined && filters[k] !== null)) {
+          const id = await tableOf(db, name).find(filters);
+          const found = id === null ? null : await tableOf(db, name).get(id);
+          if (!found) throw fail(ErrorCode.NOT_FOUND, `${name} not found`);
+          await own(request, found);
+          return found;
+        }
+        return listPage(db, def, query, filters);
+      },
+    });
+  }
+}
