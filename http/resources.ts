@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { ErrorCode, isTessError } from './error-codes.js';
 import { type Database, type Span, TABLE_ORDER, TABLES, type TessTableName } from '../storage/index.js';
-import { listPage, rowById, tableOf } from './table-reads.js';
+import { findOrList, registerRowById, tableOf } from './table-reads.js';
 import { assertOwns } from './auth.js';
 import type { ApiContext } from './context.js';
 import { fail } from './errors.js';
@@ -10,7 +10,7 @@ import { BASE, SYSTEM_SCOPED, TABLE_PATHS } from './paths.js';
 import { DEVICE_OWNED, isOwnAccess, OWNED_OVER_TIME, USER_OWNED } from './rights.js';
 import { columnFilters, parseAsof } from './query.js';
 import type { TypedApp } from './route-types.js';
-import { AsofQuery, bodySchema, IdParams, listSchema, rowSchema, tableQuerySchema } from './schemas.js';
+import { bodySchema, changeSchema, listSchema, rowSchema, tableQuerySchema } from './schemas.js';
 import type { TableSpecials } from './table-specials.js';
 
 type Values = Record<string, unknown>;
@@ -144,19 +144,12 @@ export function registerTables(
           }),
       });
 
-    app.route({
-      method: 'GET',
+    registerRowById(app, ctx, {
+      name,
       url: `${path}/:id`,
+      tags,
       config: { access: { resource: name, op: 'read' }, ...special.readConfig },
-      schema: {
-        tags,
-        summary: `get one ${name} row by its id`,
-        params: IdParams,
-        querystring: AsofQuery,
-        response: { 200: row, ...errors },
-      },
-      handler: async (request) => {
-        const found = await rowById(ctx.db, ctx.now(), name, request.params.id, request.query.asof);
+      answer: async (request, found) => {
         await assertOwns(ctx.db, request, name, found);
         return shown(name, found);
       },
@@ -184,15 +177,15 @@ export function registerTables(
         const filters = columnFilters(def, query);
         const spans = await scopeFilters(ctx, request, name, filters, asof);
         const db = asof ? ctx.db.at(asof) : ctx.db;
-        if (def.key.length && def.key.every((k) => filters[k] !== undefined && filters[k] !== null)) {
-          const id = await table(db).find(filters);
-          const found = id === null ? null : await table(db).get(id);
-          if (!found) throw fail(ErrorCode.NOT_FOUND, `${label(name, filters)} not found`);
-          await assertOwns(ctx.db, request, name, found);
-          return shown(name, found);
-        }
-        const page = await listPage(db, def, query, filters, spans);
-        return { items: page.items.map((r) => shown(name, r)), next: page.next };
+        return findOrList(db, def, query, filters, {
+          notFound: label(name, filters),
+          one: async (found) => {
+            await assertOwns(ctx.db, request, name, found);
+            return shown(name, found);
+          },
+          show: (r) => shown(name, r),
+          begunWithin: spans,
+        });
       },
     });
 
@@ -220,12 +213,7 @@ export function registerTables(
       method: 'PUT',
       url: path,
       config: { access: { resource: name, op: 'write' } },
-      schema: {
-        tags,
-        summary: `change a ${name} (the body names it by its natural key: ${def.key.join(', ')})`,
-        body: special.set?.body ?? bodySchema(def, false, defaulted),
-        response: { 200: row, ...errors },
-      },
+      schema: changeSchema(def, tags, special.set?.body ?? bodySchema(def, false, defaulted)),
       handler:
         special.set?.handler ??
         (async (request) => {

@@ -116,3 +116,11 @@ export const IdParams = Type.Object(
   { id: Type.String({ pattern: INT_PATTERN }) },
   { additionalProperties: false },
 );
+
+/** The schema of a PUT that changes an entry of `def` named by its natural key in `body`. */
+export const changeSchema = (def: TableDef, tags: string[], body: TObject) => ({
+  tags,
+  summary: `change a ${def.name} (the body names it by its natural key: ${def.key.join(', ')})`,
+  body,
+  response: { 200: Type.Ref(`${def.name}Row`), '4xx': Type.Ref('Error') },
+});

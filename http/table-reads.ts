@@ -1,7 +1,12 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyContextConfig, FastifyRequest } from 'fastify';
 import { ErrorCode } from './error-codes.js';
 import type { Database, ListOptions, Span, TableDef, TableName } from '../storage/index.js';
+import type { ApiContext } from './context.js';
 import { fail } from './errors.js';
 import { parseAsof, parseCursor, parseId, parseLimit } from './query.js';
+import type { TypedApp } from './route-types.js';
+import { AsofQuery, IdParams } from './schemas.js';
 
 type Values = Record<string, unknown>;
 
@@ -61,4 +66,62 @@ export async function listPage(
   });
   const last = rows[rows.length - 1];
   return { items: rows, next: rows.length === limit && last ? (last[def.id] as number) : null };
+}
+
+/**
+ * GET on a collection: the one entry when every natural-key column is filtered on (404
+ * "`notFound` not found" when there is none), else a page of entries. `one` checks and
+ * shows the entry found; `show`, when given, shows each listed row.
+ */
+export async function findOrList(
+  db: Database,
+  def: TableDef,
+  query: { readonly after?: string | undefined; readonly limit?: string | undefined },
+  filters: Values,
+  options: {
+    readonly notFound: string;
+    readonly one: (row: Values) => Promise<Values>;
+    readonly show?: (row: Values) => Values;
+    readonly begunWithin?: readonly Span[] | undefined;
+  },
+): Promise<Values | Page> {
+  if (def.key.length && def.key.every((k) => filters[k] !== undefined && filters[k] !== null)) {
+    const id = await tableOf(db, def.name).find(filters);
+    const found = id === null ? null : await tableOf(db, def.name).get(id);
+    if (!found) throw fail(ErrorCode.NOT_FOUND, `${options.notFound} not found`);
+    return options.one(found);
+  }
+  const page = await listPage(db, def, query, filters, options.begunWithin);
+  return options.show ? { items: page.items.map(options.show), next: page.next } : page;
+}
+
+/** GET `url` (ending in /:id): a row of `name` by id, as of asof=; `answer` checks and shows it. */
+export function registerRowById(
+  app: TypedApp,
+  ctx: ApiContext,
+  route: {
+    readonly name: TableName;
+    readonly url: string;
+    readonly tags: string[];
+    readonly config: FastifyContextConfig;
+    readonly answer: (request: FastifyRequest, row: Values) => Promise<Values>;
+  },
+): void {
+  app.route({
+    method: 'GET',
+    url: route.url,
+    config: route.config,
+    schema: {
+      tags: route.tags,
+      summary: `get one ${route.name} row by its id`,
+      params: IdParams,
+      querystring: AsofQuery,
+      response: { 200: Type.Ref(`${route.name}Row`), '4xx': Type.Ref('Error') },
+    },
+    handler: async (request) =>
+      route.answer(
+        request,
+        await rowById(ctx.db, ctx.now(), route.name, request.params.id, request.query.asof),
+      ),
+  });
 }

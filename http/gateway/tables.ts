@@ -7,8 +7,8 @@ import { fail } from '../errors.js';
 import { columnFilters, parseAsof } from '../query.js';
 import { isOwnAccess } from '../rights.js';
 import type { TypedApp } from '../route-types.js';
-import { AsofQuery, bodySchema, IdParams, listSchema, tableQuerySchema } from '../schemas.js';
-import { listPage, rowById, tableOf } from '../table-reads.js';
+import { bodySchema, changeSchema, listSchema, tableQuerySchema } from '../schemas.js';
+import { findOrList, registerRowById, tableOf } from '../table-reads.js';
 import { assertOwnsGatewayRow } from './ownership.js';
 import { GATEWAY_BASE, GATEWAY_PATHS, type GatewayResourceTable } from './paths.js';
 import { addCircuit } from './pins.js';
@@ -40,29 +40,14 @@ async function scope(ctx: ApiContext, request: FastifyRequest, name: GatewayReso
   if (!principal) return;
   if (SYSTEM_SCOPED.has(name) && filters['system_id'] === undefined)
     filters['system_id'] = principal.systemId;
-  if (!isOwnAccess(request.access)) return;
-  if (name === 'account') {
-    if (filters['user_id'] === undefined) filters['user_id'] = principal.userId;
-    else
-      await assertOwnsGatewayRow(
-        ctx.db,
-        request,
-        'account',
-        filters,
-        `account of user ${filters['user_id']}`,
-      );
-  } else if (name === 'circuit') {
-    if (filters['device_id'] === undefined) {
-      throw fail(ErrorCode.FORBIDDEN, 'list the circuits of one of your devices: add device_id=');
-    }
-    await assertOwnsGatewayRow(
-      ctx.db,
-      request,
-      'circuit',
-      filters,
-      `circuits of device ${filters['device_id']}`,
-    );
+  if (!isOwnAccess(request.access) || name === 'field_meter') return;
+  // An account is the caller's own by default; circuits are listed per device.
+  if (name === 'account' && filters['user_id'] === undefined) filters['user_id'] = principal.userId;
+  const owner = name === 'account' ? 'user_id' : 'device_id';
+  if (filters[owner] === undefined) {
+    throw fail(ErrorCode.FORBIDDEN, 'list the circuits of one of your devices: add device_id=');
   }
+  await assertOwnsGatewayRow(ctx.db, request, name, filters, `${name} of ${owner} ${filters[owner]}`);
 }
 
 /**
@@ -111,12 +96,7 @@ export function registerGatewayTables(app: TypedApp, ctx: ApiContext): void {
       method: 'PUT',
       url: path,
       config: { access: { resource: name, op: 'write' } },
-      schema: {
-        tags,
-        summary: `change a ${name} (the body names it by its natural key: ${def.key.join(', ')})`,
-        body: bodySchema(def, false, defaulted),
-        response: { 200: row, ...errors },
-      },
+      schema: changeSchema(def, tags, bodySchema(def, false, defaulted)),
       handler: async (request) => {
         const body = withSystem(request, name, request.body as Values);
         await checkGatewayWrite(ctx.db, name, body, request.principal!.systemId);
@@ -125,19 +105,12 @@ export function registerGatewayTables(app: TypedApp, ctx: ApiContext): void {
     });
 
     if (name !== 'circuit')
-      app.route({
-        method: 'GET',
+      registerRowById(app, ctx, {
+        name,
         url: `${path}/:id`,
+        tags,
         config: { access: { resource: name, op: 'read' } },
-        schema: {
-          tags,
-          summary: `get one ${name} row by its id`,
-          params: IdParams,
-          querystring: AsofQuery,
-          response: { 200: row, ...errors },
-        },
-        handler: async (request) => {
-          const found = await rowById(ctx.db, ctx.now(), name, request.params.id, request.query.asof);
+        answer: async (request, found) => {
           await own(request, found);
           return found;
         },
@@ -160,14 +133,13 @@ export function registerGatewayTables(app: TypedApp, ctx: ApiContext): void {
         const filters = columnFilters(def, query);
         await scope(ctx, request, name, filters);
         const db = asof ? ctx.db.at(asof) : ctx.db;
-        if (def.key.every((k) => filters[k] !== undefined && filters[k] !== null)) {
-          const id = await tableOf(db, name).find(filters);
-          const found = id === null ? null : await tableOf(db, name).get(id);
-          if (!found) throw fail(ErrorCode.NOT_FOUND, `${name} not found`);
-          await own(request, found);
-          return found;
-        }
-        return listPage(db, def, query, filters);
+        return findOrList(db, def, query, filters, {
+          notFound: name,
+          one: async (found) => {
+            await own(request, found);
+            return found;
+          },
+        });
       },
     });
   }

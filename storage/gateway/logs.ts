@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { ErrorCode, TessError } from '../../engine/errors.js';
 import type { Database } from '../database.js';
 import { roundTo } from '../values.js';
+import type { PcuLogRow, PrimaryLogRow } from './rows.js';
 
 /**
  * The logs a field meter posts, written in bulk: one INSERT … SELECT FROM unnest(…) per
@@ -13,28 +14,16 @@ import { roundTo } from '../values.js';
  * table definitions say, and compared after that rounding.
  */
 
-export interface PrimaryLogInput {
-  /** The circuit's entry id. */
-  readonly circuit_id: number;
-  readonly period_start: Date;
-  readonly period_end: Date;
-  readonly watthours: number;
-  readonly power_peak: number | null;
-  readonly reported_credit: number | null;
-  /** How a conflict names the row (e.g. its index and PIN). */
+/** How a conflict names a row (e.g. its index in the post and its PIN). */
+interface Labelled {
   readonly label: string;
 }
 
-export interface PcuLogInput {
-  /** The field meter's entry id. */
-  readonly field_meter_id: number;
-  readonly period_start: Date;
-  readonly period_end: Date;
-  readonly solar_wh: number;
-  readonly battery_wh: number;
-  readonly battery_soc: number | null;
-  readonly label: string;
-}
+/** A primary log as posted: its row without what the database assigns; circuit_id is the circuit's entry id. */
+export type PrimaryLogInput = Omit<PrimaryLogRow, 'primary_log_id' | 'created'> & Labelled;
+
+/** A PCU log as posted; field_meter_id is the field meter's entry id. */
+export type PcuLogInput = Omit<PcuLogRow, 'pcu_log_id' | 'created'> & Labelled;
 
 export interface LogCounts {
   readonly added: number;
