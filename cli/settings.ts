@@ -229,12 +229,6 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, command?: 'st
       'ADMIN_EMAIL is required when NODE_ENV=production: the address new systems name as their administrator',
     );
   }
-  if (command === 'start' && env['NODE_ENV'] === 'production' && !env['CREDIT_TOKEN_KEY']) {
-    throw new TessError(
-      ErrorCode.INVALID,
-      'CREDIT_TOKEN_KEY is required when NODE_ENV=production: the secret key credit tokens are hashed with',
-    );
-  }
   const portText = env['PORT'] ?? String(DEFAULTS.port);
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port < 0 || port > 65535) {
@@ -243,7 +237,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, command?: 'st
       `PORT must be an integer from 0 to 65535, not ${JSON.stringify(portText)}`,
     );
   }
-  return Object.freeze({
+  const settings: Settings = Object.freeze({
     databaseUrl: url('DATABASE_URL', env['DATABASE_URL'], DEFAULTS.databaseUrl, ['postgres:', 'postgresql:']),
     redisUrl: url('REDIS_URL', env['REDIS_URL'], DEFAULTS.redisUrl, ['redis:', 'rediss:']),
     port,
@@ -265,4 +259,12 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, command?: 'st
     metricsToken: secret('METRICS_TOKEN', env['METRICS_TOKEN']),
     creditTokenKey: creditTokenKey(env['CREDIT_TOKEN_KEY']),
   });
+  // After the values are read, so that a malformed one is told first.
+  if (command === 'start' && env['NODE_ENV'] === 'production' && !env['CREDIT_TOKEN_KEY']) {
+    throw new TessError(
+      ErrorCode.INVALID,
+      'CREDIT_TOKEN_KEY is required when NODE_ENV=production: the secret key credit tokens are hashed with',
+    );
+  }
+  return settings;
 }
