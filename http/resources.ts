@@ -10,7 +10,7 @@ import { BASE, SYSTEM_SCOPED, TABLE_PATHS } from './paths.js';
 import { DEVICE_OWNED, isOwnAccess, OWNED_OVER_TIME, USER_OWNED } from './rights.js';
 import { columnFilters, parseAsof } from './query.js';
 import type { TypedApp } from './route-types.js';
-import { bodySchema, changeSchema, listSchema, rowSchema, tableQuerySchema } from './schemas.js';
+import { addSchema, bodySchema, changeSchema, listSchema, rowSchema, tableQuerySchema } from './schemas.js';
 import type { TableSpecials } from './table-specials.js';
 
 type Values = Record<string, unknown>;
@@ -115,12 +115,13 @@ export function registerTables(
         method: 'POST',
         url: path,
         config: { access: { resource: name, op: 'write' } },
-        schema: {
+        schema: addSchema(
+          def,
           tags,
-          summary: `add a ${name}`,
-          body: special.add?.body ?? bodySchema(def, true, defaulted),
-          response: { ...(special.add?.responses ?? { 201: row }), ...errors },
-        },
+          special.add?.body ?? bodySchema(def, true, defaulted),
+          `add a ${name}`,
+          special.add?.responses,
+        ),
         handler:
           special.add?.handler ??
           (async (request, reply) => {

@@ -124,3 +124,12 @@ export const changeSchema = (def: TableDef, tags: string[], body: TObject) => ({
   body,
   response: { 200: Type.Ref(`${def.name}Row`), '4xx': Type.Ref('Error') },
 });
+
+/** The schema of a POST that adds an entry of `def` (answered 201 with its row unless `responses` say otherwise). */
+export const addSchema = (
+  def: TableDef,
+  tags: string[],
+  body: TObject,
+  summary: string,
+  responses: Record<number, TSchema> = { 201: Type.Ref(`${def.name}Row`) },
+) => ({ tags, summary, body, response: { ...responses, '4xx': Type.Ref('Error') } });

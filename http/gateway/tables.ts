@@ -7,7 +7,7 @@ import { fail } from '../errors.js';
 import { columnFilters, parseAsof } from '../query.js';
 import { isOwnAccess } from '../rights.js';
 import type { TypedApp } from '../route-types.js';
-import { bodySchema, changeSchema, listSchema, tableQuerySchema } from '../schemas.js';
+import { addSchema, bodySchema, changeSchema, listSchema, tableQuerySchema } from '../schemas.js';
 import { findOrList, registerRowById, tableOf } from '../table-reads.js';
 import { assertOwnsGatewayRow } from './ownership.js';
 import { GATEWAY_BASE, GATEWAY_PATHS, type GatewayResourceTable } from './paths.js';
@@ -64,6 +64,7 @@ export function registerGatewayTables(app: TypedApp, ctx: ApiContext): void {
     const tags = ['gateway'];
     const row = Type.Ref(`${name}Row`);
     const errors = { '4xx': Type.Ref('Error') };
+    const addSummary = `add a ${name}${name === 'circuit' ? ' (TESS draws its PIN)' : ''}`;
     const defaulted = SYSTEM_SCOPED.has(name) ? ['system_id'] : [];
     const own = (request: FastifyRequest, found: Values) =>
       name === 'field_meter'
@@ -74,12 +75,7 @@ export function registerGatewayTables(app: TypedApp, ctx: ApiContext): void {
       method: 'POST',
       url: path,
       config: { access: { resource: name, op: 'write' } },
-      schema: {
-        tags,
-        summary: `add a ${name}${name === 'circuit' ? ' (TESS draws its PIN)' : ''}`,
-        body: bodySchema(addDef(def), true, defaulted),
-        response: { 201: row, ...errors },
-      },
+      schema: addSchema(def, tags, bodySchema(addDef(def), true, defaulted), addSummary),
       handler: async (request, reply) => {
         const body = withSystem(request, name, request.body as Values);
         const systemId = request.principal!.systemId;

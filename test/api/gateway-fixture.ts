@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { CircuitRow, Database, FieldMeterRow, UserRow } from '../../storage/index.js';
 import { issueToken } from '../../storage/tokens.js';
-import type { People } from './helpers.js';
+import { beforeAll } from 'vitest';
+import { type Api, type People, seedPeople, useApi } from './helpers.js';
 
 export interface Gateway {
   vendor: UserRow;
@@ -54,4 +55,14 @@ export async function seedGateway(db: Database, people: People): Promise<Gateway
       meter: (await issueToken(db, { deviceId: meterDevice.device_id })).token,
     },
   };
+}
+
+/** useApi with one user of each role (seedPeople) and the gateway above, seeded before the file's tests. */
+export function useGateway(options: Parameters<typeof useApi>[0] = {}): { api: Api; p: People; g: Gateway } {
+  const ref = { api: useApi(options) } as { api: Api; p: People; g: Gateway };
+  beforeAll(async () => {
+    ref.p = await seedPeople(ref.api.db);
+    ref.g = await seedGateway(ref.api.db, ref.p);
+  });
+  return ref;
 }

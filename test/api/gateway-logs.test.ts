@@ -1,19 +1,13 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import { call, type People, seedPeople, useApi } from './helpers.js';
-import { type Gateway, seedGateway } from './gateway-fixture.js';
+import { describe, expect, it } from 'vitest';
+import { call } from './helpers.js';
+import { useGateway } from './gateway-fixture.js';
 
-const api = useApi();
-let p: People;
-let g: Gateway;
+const t = useGateway();
+const api = t.api;
 const URL = '/api/v1/gateway/logs';
 
-beforeAll(async () => {
-  p = await seedPeople(api.db);
-  g = await seedGateway(api.db, p);
-});
-
 const hour = (h: number) => new Date(Date.UTC(2026, 0, 1, h)).toISOString();
-const post = (body: unknown, token = g.tokens.meter) => call(api.app, 'POST', URL, { token, body });
+const post = (body: unknown, token = t.g.tokens.meter) => call(api.app, 'POST', URL, { token, body });
 const primaryRow = (h: number, watthours = 12.5) => ({
   pin: '234567',
   period_start: hour(h),
@@ -41,7 +35,9 @@ describe('meter logs', () => {
     expect(await count('primary_log')).toBe(4);
     expect(await count('pcu_log')).toBe(1);
     // The circuit's state shows it heard from it.
-    const state = await call(api.app, 'GET', '/api/v1/gateway/circuits/234567', { token: p.tokens.customer });
+    const state = await call(api.app, 'GET', '/api/v1/gateway/circuits/234567', {
+      token: t.p.tokens.customer,
+    });
     expect(state.data.last_heard).toBe(hour(3));
   });
 
@@ -123,11 +119,11 @@ describe('meter logs', () => {
 
   it("only a field meter's device token posts logs", async () => {
     for (const token of [
-      p.tokens.device,
-      p.tokens.admin,
-      p.tokens.operator,
-      p.tokens.customer,
-      g.tokens.vendor,
+      t.p.tokens.device,
+      t.p.tokens.admin,
+      t.p.tokens.operator,
+      t.p.tokens.customer,
+      t.g.tokens.vendor,
     ]) {
       expect((await post({ primary: [primaryRow(40)] }, token)).statusCode).toBe(403);
     }

@@ -1,65 +1,59 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isPin, PIN_SPACE } from '../../engine/gateway/index.js';
 import { issueToken } from '../../storage/tokens.js';
-import { call, databaseClockPast, type People, seedPeople, useApi } from './helpers.js';
-import { type Gateway, seedGateway } from './gateway-fixture.js';
+import { call, databaseClockPast } from './helpers.js';
+import { useGateway } from './gateway-fixture.js';
 
-const api = useApi();
-let p: People;
-let g: Gateway;
+const t = useGateway();
+const api = t.api;
 const G = '/api/v1/gateway';
-
-beforeAll(async () => {
-  p = await seedPeople(api.db);
-  g = await seedGateway(api.db, p);
-});
 
 describe('field meters', () => {
   it('operators and administrators write, accounting reads, others may not', async () => {
-    const device = await api.db.device.add({ user_id: p.operator.user_id, name: 'm2' });
+    const device = await api.db.device.add({ user_id: t.p.operator.user_id, name: 'm2' });
     const body = {
       name: 'Kati',
       device_id: device.device_id,
       time_zone: 'Africa/Bamako',
       battery_capacity: 5000,
     };
-    const added = await call(api.app, 'POST', `${G}/meters`, { token: p.tokens.operator, body });
+    const added = await call(api.app, 'POST', `${G}/meters`, { token: t.p.tokens.operator, body });
     expect(added.statusCode).toBe(201);
     expect(added.data).toMatchObject({ ...body, status: 'active', system_id: await api.db.systemId() });
     for (const who of ['accounting', 'customer', 'device'] as const) {
-      expect((await call(api.app, 'POST', `${G}/meters`, { token: p.tokens[who], body })).statusCode).toBe(
+      expect((await call(api.app, 'POST', `${G}/meters`, { token: t.p.tokens[who], body })).statusCode).toBe(
         403,
       );
     }
-    expect((await call(api.app, 'POST', `${G}/meters`, { token: g.tokens.vendor, body })).statusCode).toBe(
+    expect((await call(api.app, 'POST', `${G}/meters`, { token: t.g.tokens.vendor, body })).statusCode).toBe(
       403,
     );
     const id = added.data.field_meter_id;
-    expect((await call(api.app, 'GET', `${G}/meters/${id}`, { token: p.tokens.accounting })).data.name).toBe(
-      'Kati',
-    );
-    expect((await call(api.app, 'GET', `${G}/meters/${id}`, { token: p.tokens.customer })).statusCode).toBe(
+    expect(
+      (await call(api.app, 'GET', `${G}/meters/${id}`, { token: t.p.tokens.accounting })).data.name,
+    ).toBe('Kati');
+    expect((await call(api.app, 'GET', `${G}/meters/${id}`, { token: t.p.tokens.customer })).statusCode).toBe(
       403,
     );
-    const list = await call(api.app, 'GET', `${G}/meters?limit=1`, { token: p.tokens.accounting });
+    const list = await call(api.app, 'GET', `${G}/meters?limit=1`, { token: t.p.tokens.accounting });
     expect(list.data.items).toHaveLength(1);
     expect(list.data.next).toBe(list.data.items[0].field_meter_id);
     const next = await call(api.app, 'GET', `${G}/meters?limit=1&after=${list.data.next}`, {
-      token: p.tokens.admin,
+      token: t.p.tokens.admin,
     });
     expect(next.data.items[0].name).toBe('Kati');
     // As of before a change, the row read is the old one.
     const changedAt = new Date();
     await databaseClockPast(api.db, changedAt);
     const put = await call(api.app, 'PUT', `${G}/meters`, {
-      token: p.tokens.admin,
+      token: t.p.tokens.admin,
       body: { name: 'Kati', status: 'inactive' },
     });
     expect(put.data.status).toBe('inactive');
-    const found = await call(api.app, 'GET', `${G}/meters?name=Kati`, { token: p.tokens.operator });
+    const found = await call(api.app, 'GET', `${G}/meters?name=Kati`, { token: t.p.tokens.operator });
     expect(found.data.status).toBe('inactive');
     const old = await call(api.app, 'GET', `${G}/meters?name=Kati&asof=${changedAt.toISOString()}`, {
-      token: p.tokens.operator,
+      token: t.p.tokens.operator,
     });
     expect(old.data.status).toBe('active');
     const byId = await call(
@@ -67,7 +61,7 @@ describe('field meters', () => {
       'GET',
       `${G}/meters/${id}?asof=${new Date(Date.now() - 3600_000).toISOString()}`,
       {
-        token: p.tokens.operator,
+        token: t.p.tokens.operator,
       },
     );
     expect(byId.statusCode).toBe(404);
@@ -83,8 +77,8 @@ describe('field meters', () => {
     ];
     for (const [extra, message] of bad) {
       const res = await call(api.app, 'POST', `${G}/meters`, {
-        token: p.tokens.admin,
-        body: { name: 'x', device_id: p.device.device_id, ...extra },
+        token: t.p.tokens.admin,
+        body: { name: 'x', device_id: t.p.device.device_id, ...extra },
       });
       expect(res.statusCode, JSON.stringify(extra)).toBe(400);
       expect(res.data.error.message).toMatch(message);
@@ -95,52 +89,52 @@ describe('field meters', () => {
 describe('accounts', () => {
   it('a customer reads their own account only', async () => {
     // The key (user_id) is the caller's: the one account.
-    const mine = await call(api.app, 'GET', `${G}/accounts`, { token: p.tokens.customer });
-    expect(mine.data.user_id).toBe(p.customer.user_id);
-    const theirs = await call(api.app, 'GET', `${G}/accounts?user_id=${p.other.user_id}`, {
-      token: p.tokens.customer,
+    const mine = await call(api.app, 'GET', `${G}/accounts`, { token: t.p.tokens.customer });
+    expect(mine.data.user_id).toBe(t.p.customer.user_id);
+    const theirs = await call(api.app, 'GET', `${G}/accounts?user_id=${t.p.other.user_id}`, {
+      token: t.p.tokens.customer,
     });
     expect(theirs.statusCode).toBe(404);
     const id = mine.data.account_id;
-    expect((await call(api.app, 'GET', `${G}/accounts/${id}`, { token: p.tokens.customer })).statusCode).toBe(
-      200,
-    );
-    expect((await call(api.app, 'GET', `${G}/accounts/${id}`, { token: p.tokens.other })).statusCode).toBe(
+    expect(
+      (await call(api.app, 'GET', `${G}/accounts/${id}`, { token: t.p.tokens.customer })).statusCode,
+    ).toBe(200);
+    expect((await call(api.app, 'GET', `${G}/accounts/${id}`, { token: t.p.tokens.other })).statusCode).toBe(
       404,
     );
     expect(
-      (await call(api.app, 'GET', `${G}/accounts`, { token: p.tokens.accounting })).data.items,
+      (await call(api.app, 'GET', `${G}/accounts`, { token: t.p.tokens.accounting })).data.items,
     ).toHaveLength(2);
-    const write = { user_id: p.admin.user_id, lang: 'fr' };
+    const write = { user_id: t.p.admin.user_id, lang: 'fr' };
     expect(
-      (await call(api.app, 'POST', `${G}/accounts`, { token: p.tokens.customer, body: write })).statusCode,
+      (await call(api.app, 'POST', `${G}/accounts`, { token: t.p.tokens.customer, body: write })).statusCode,
     ).toBe(403);
     expect(
-      (await call(api.app, 'POST', `${G}/accounts`, { token: p.tokens.operator, body: write })).statusCode,
+      (await call(api.app, 'POST', `${G}/accounts`, { token: t.p.tokens.operator, body: write })).statusCode,
     ).toBe(201);
-    const again = await call(api.app, 'POST', `${G}/accounts`, { token: p.tokens.operator, body: write });
+    const again = await call(api.app, 'POST', `${G}/accounts`, { token: t.p.tokens.operator, body: write });
     expect(again.statusCode).toBe(409);
   });
 });
 
 describe('circuits', () => {
   it('POST draws a PIN; the device must be an account holder’s', async () => {
-    const device = await api.db.device.add({ user_id: p.customer.user_id, name: 'lamp' });
-    const body = { device_id: device.device_id, field_meter_id: g.meter.field_meter_id, energy_max: 2000 };
-    const res = await call(api.app, 'POST', `${G}/circuits`, { token: p.tokens.operator, body });
+    const device = await api.db.device.add({ user_id: t.p.customer.user_id, name: 'lamp' });
+    const body = { device_id: device.device_id, field_meter_id: t.g.meter.field_meter_id, energy_max: 2000 };
+    const res = await call(api.app, 'POST', `${G}/circuits`, { token: t.p.tokens.operator, body });
     expect(res.statusCode, res.body).toBe(201);
     expect(isPin(res.data.pin)).toBe(true);
     expect(
       (
         await call(api.app, 'POST', `${G}/circuits`, {
-          token: p.tokens.operator,
+          token: t.p.tokens.operator,
           body: { ...body, pin: '234567' },
         })
       ).statusCode,
     ).toBe(400);
-    const noAccount = await api.db.device.add({ user_id: p.accounting.user_id, name: 'x' });
+    const noAccount = await api.db.device.add({ user_id: t.p.accounting.user_id, name: 'x' });
     const refused = await call(api.app, 'POST', `${G}/circuits`, {
-      token: p.tokens.admin,
+      token: t.p.tokens.admin,
       body: { ...body, device_id: noAccount.device_id },
     });
     expect(refused.statusCode).toBe(400);
@@ -151,7 +145,7 @@ describe('circuits', () => {
       [{ ip_address: 'not-an-ip' }, /ip_address/],
     ] as const) {
       const bad = await call(api.app, 'POST', `${G}/circuits`, {
-        token: p.tokens.admin,
+        token: t.p.tokens.admin,
         body: { ...body, ...extra },
       });
       expect(bad.statusCode).toBe(400);
@@ -159,59 +153,61 @@ describe('circuits', () => {
     }
     // A customer lists the circuits of their device; not another's.
     const mine = await call(api.app, 'GET', `${G}/circuits?device_id=${device.device_id}`, {
-      token: p.tokens.customer,
+      token: t.p.tokens.customer,
     });
     expect(mine.data.items.map((c: { pin: string }) => c.pin)).toEqual([res.data.pin]);
-    expect((await call(api.app, 'GET', `${G}/circuits`, { token: p.tokens.customer })).statusCode).toBe(403);
+    expect((await call(api.app, 'GET', `${G}/circuits`, { token: t.p.tokens.customer })).statusCode).toBe(
+      403,
+    );
     expect(
-      (await call(api.app, 'GET', `${G}/circuits?device_id=${device.device_id}`, { token: p.tokens.other }))
+      (await call(api.app, 'GET', `${G}/circuits?device_id=${device.device_id}`, { token: t.p.tokens.other }))
         .statusCode,
     ).toBe(404);
     expect(
-      (await call(api.app, 'POST', `${G}/circuits`, { token: p.tokens.accounting, body })).statusCode,
+      (await call(api.app, 'POST', `${G}/circuits`, { token: t.p.tokens.accounting, body })).statusCode,
     ).toBe(403);
     const changed = await call(api.app, 'PUT', `${G}/circuits`, {
-      token: p.tokens.operator,
+      token: t.p.tokens.operator,
       body: { pin: res.data.pin, power_max: 100 },
     });
     expect(changed.data).toMatchObject({ pin: res.data.pin, power_max: 100, energy_max: 2000 });
   });
 
   it("a circuit's state by PIN: owner, operators, vendors; not others", async () => {
-    const state = await call(api.app, 'GET', `${G}/circuits/234567`, { token: p.tokens.customer });
+    const state = await call(api.app, 'GET', `${G}/circuits/234567`, { token: t.p.tokens.customer });
     expect(state.statusCode).toBe(200);
     expect(state.data).toMatchObject({
       pin: '234567',
-      user_id: p.customer.user_id,
-      field_meter_id: g.meter.field_meter_id,
+      user_id: t.p.customer.user_id,
+      field_meter_id: t.g.meter.field_meter_id,
       power_max: 500,
       energy_max: null,
       balance: 0,
       last_heard: null,
       status: 'on',
     });
-    for (const token of [p.tokens.operator, p.tokens.admin, p.tokens.accounting, g.tokens.vendor]) {
+    for (const token of [t.p.tokens.operator, t.p.tokens.admin, t.p.tokens.accounting, t.g.tokens.vendor]) {
       expect((await call(api.app, 'GET', `${G}/circuits/234567`, { token })).statusCode).toBe(200);
     }
-    expect((await call(api.app, 'GET', `${G}/circuits/234567`, { token: p.tokens.other })).statusCode).toBe(
+    expect((await call(api.app, 'GET', `${G}/circuits/234567`, { token: t.p.tokens.other })).statusCode).toBe(
       404,
     );
-    expect((await call(api.app, 'GET', `${G}/circuits/234567`, { token: p.tokens.device })).statusCode).toBe(
-      403,
-    );
-    expect((await call(api.app, 'GET', `${G}/circuits/222222`, { token: p.tokens.admin })).statusCode).toBe(
+    expect(
+      (await call(api.app, 'GET', `${G}/circuits/234567`, { token: t.p.tokens.device })).statusCode,
+    ).toBe(403);
+    expect((await call(api.app, 'GET', `${G}/circuits/222222`, { token: t.p.tokens.admin })).statusCode).toBe(
       400,
     );
     // Switched off by a job, then a failed TurnOn does not count.
     const before = new Date();
     await databaseClockPast(api.db, before);
-    await api.db.job.add({ circuit_id: g.circuit.circuit_id, type: 'TurnOff', state: 'acknowledged' });
-    await api.db.job.add({ circuit_id: g.circuit.circuit_id, type: 'TurnOn', state: 'failed' });
-    expect((await call(api.app, 'GET', `${G}/circuits/234567`, { token: p.tokens.admin })).data.status).toBe(
-      'off',
-    );
+    await api.db.job.add({ circuit_id: t.g.circuit.circuit_id, type: 'TurnOff', state: 'acknowledged' });
+    await api.db.job.add({ circuit_id: t.g.circuit.circuit_id, type: 'TurnOn', state: 'failed' });
+    expect(
+      (await call(api.app, 'GET', `${G}/circuits/234567`, { token: t.p.tokens.admin })).data.status,
+    ).toBe('off');
     const then = await call(api.app, 'GET', `${G}/circuits/234567?asof=${before.toISOString()}`, {
-      token: p.tokens.admin,
+      token: t.p.tokens.admin,
     });
     expect(then.data.status).toBe('on');
   });
