@@ -1,4 +1,5 @@
 import { type Role, TABLE_ORDER, type TessTableName } from '../storage/index.js';
+import { GATEWAY_RIGHTS, type GatewayResource } from './gateway/rights.js';
 
 /** Who calls: a user's role, a device token, or nobody (no token). */
 export type Actor = Role | 'DEVICE' | 'ANONYMOUS';
@@ -14,13 +15,14 @@ export type Actor = Role | 'DEVICE' | 'ANONYMOUS';
  */
 export type Access = 'write' | 'read' | 'own' | 'own-read';
 
-/** Resources beyond the tables: the market curves of an interval. */
-export type Resource = TessTableName | 'market';
+/** Resources beyond the tables: the market curves of an interval, and the gateway's (gateway/rights.ts). */
+export type Resource = TessTableName | 'market' | GatewayResource;
+type TessResource = Exclude<Resource, GatewayResource>;
 
-const ALL: readonly Resource[] = [...TABLE_ORDER, 'market'];
+const ALL: readonly TessResource[] = [...TABLE_ORDER, 'market'];
 
-const every = (access: Access): Record<Resource, Access> =>
-  Object.fromEntries(ALL.map((r) => [r, access])) as Record<Resource, Access>;
+const every = (access: Access): Record<TessResource, Access> =>
+  Object.fromEntries(ALL.map((r) => [r, access])) as Record<TessResource, Access>;
 
 const customer: Partial<Record<Resource, Access>> = {
   device: 'own',
@@ -31,7 +33,7 @@ const customer: Partial<Record<Resource, Access>> = {
   price: 'read',
 };
 
-export const RIGHTS: Readonly<Record<Actor, Partial<Record<Resource, Access>>>> = Object.freeze({
+const TESS_RIGHTS: Readonly<Record<Actor, Partial<Record<TessResource, Access>>>> = {
   ADMINISTRATOR: every('write'),
   OPERATOR: { ...every('read'), system: 'write', config: 'write', resource: 'write', order: 'write' },
   ACCOUNTING: { price: 'read', meter: 'read', transaction: 'read' },
@@ -41,7 +43,16 @@ export const RIGHTS: Readonly<Record<Actor, Partial<Record<Resource, Access>>>> 
   VENDOR: {},
   DEVICE: { order: 'own', meter: 'own', price: 'read' },
   ANONYMOUS: { price: 'read' },
-});
+};
+
+export const RIGHTS: Readonly<Record<Actor, Partial<Record<Resource, Access>>>> = Object.freeze(
+  Object.fromEntries(
+    Object.entries(TESS_RIGHTS).map(([actor, rights]) => [
+      actor,
+      { ...rights, ...GATEWAY_RIGHTS[actor as Actor] },
+    ]),
+  ) as Record<Actor, Partial<Record<Resource, Access>>>,
+);
 
 export type Operation = 'read' | 'write';
 

@@ -63,3 +63,11 @@ export {
   runJobPass,
 } from './gateway/alert-pass.js';
 export { acknowledgeJob, type JobAck, pullJobs } from './gateway/jobs.js';
+export { type CircuitActivity, circuitActivity } from './gateway/circuit-activity.js';
+export {
+  type LogCounts,
+  type LogsWritten,
+  type PcuLogInput,
+  type PrimaryLogInput,
+  writeLogs,
+} from './gateway/logs.js';

@@ -1,6 +1,7 @@
 import type { CircuitState, ConditionAlert } from '../../engine/gateway/index.js';
 import type { Queryable } from '../queries/current.js';
 import { moneyToMicro } from '../values.js';
+import { commandedSwitch } from './commanded.js';
 
 /**
  * What the alert rules (engine/gateway/alerts.ts) need to know of every circuit of a
@@ -63,12 +64,7 @@ LEFT JOIN LATERAL (
           AND type IN ('UnresponsiveCircuit', 'PowerMax', 'EnergyMax', 'LowCredit', 'NoCredit')
         ORDER BY unique_id, created DESC, alert_id DESC) a
   WHERE a.ended IS NULL) alerts ON true
-LEFT JOIN LATERAL (
-  SELECT j.type FROM (SELECT DISTINCT ON (unique_id) unique_id, type, state FROM gateway.job
-                      WHERE circuit_id = cur.entry_id AND type IN ('TurnOn', 'TurnOff')
-                      ORDER BY unique_id, created DESC, job_id DESC) j
-  JOIN LATERAL (SELECT min(created) AS first FROM gateway.job k WHERE k.unique_id = j.unique_id) f ON true
-  WHERE j.state <> 'failed' ORDER BY f.first DESC LIMIT 1) cmd ON true
+LEFT JOIN LATERAL (${commandedSwitch('cur.entry_id', 'true')}) cmd ON true
 ORDER BY cur.entry_id`;
 
 interface Row {
