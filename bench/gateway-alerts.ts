@@ -1,23 +1,8 @@
-import { PIN_ALPHABET } from '../engine/gateway/index.js';
 import { runAlertPass } from '../storage/index.js';
 import { createBenchDatabase } from './database.js';
 import { createDevices } from './fixtures.js';
+import { pins } from './gateway-village.js';
 import { type Benchmark, plan, type Sample, spread, timed } from './harness.js';
-
-/** The first `n` PINs in order (six distinct characters of the PIN alphabet). */
-function pins(n: number): string[] {
-  const out: string[] = [];
-  const walk = (prefix: string): void => {
-    if (out.length >= n) return;
-    if (prefix.length === 6) {
-      out.push(prefix);
-      return;
-    }
-    for (const ch of PIN_ALPHABET) if (!prefix.includes(ch)) walk(prefix + ch);
-  };
-  walk('');
-  return out;
-}
 
 const INTERVAL_MS = 300_000;
 

@@ -90,24 +90,23 @@ async function write<R extends { readonly period_start: Date; readonly label: st
   const inserted = await client.query(
     `INSERT INTO ${kind.table} (${names.join(', ')})
      SELECT * FROM ${unnest} AS r(${names.join(', ')})
-     ON CONFLICT (${kind.owner}, period_start) DO NOTHING
-     RETURNING ${kind.owner} AS owner, period_start`,
+     ON CONFLICT (${kind.owner}, period_start) DO NOTHING`,
     params,
   );
+  const added = inserted.rowCount ?? 0;
+  // The common post is all new rows: nothing more to read. Otherwise some rows met a
+  // stored row (or one earlier in this post) for their period; each posted row must then
+  // equal what is stored for its period, whether it was just written or written before.
+  if (added === rows.length) return { added, duplicates: 0 };
   const key = (owner: unknown, start: Date) => `${owner}@${start.getTime()}`;
-  const added = new Set(inserted.rows.map((r) => key(r.owner, r.period_start)));
-  // Every row not inserted now meets a stored row (or one earlier in this post) for its
-  // period: it is a duplicate only if it holds the same values.
-  const rest = rows.filter((r) => !added.delete(key(kind.columns[kind.owner]![1](r), r.period_start)));
-  if (rest.length === 0) return { added: inserted.rowCount ?? 0, duplicates: 0 };
   const stored = await client.query(
     `SELECT t.* FROM ${kind.table} t
      JOIN unnest($1::bigint[], $2::timestamptz[]) AS k(owner, period_start)
        ON t.${kind.owner} = k.owner AND t.period_start = k.period_start`,
-    [rest.map((r) => kind.columns[kind.owner]![1](r)), rest.map((r) => r.period_start)],
+    [rows.map((r) => kind.columns[kind.owner]![1](r)), rows.map((r) => r.period_start)],
   );
   const byKey = new Map(stored.rows.map((s) => [key(s[kind.owner], s.period_start), s]));
-  for (const r of rest) {
+  for (const r of rows) {
     const s = byKey.get(key(kind.columns[kind.owner]![1](r), r.period_start));
     const differs = names.filter((n) => !same(s?.[n] ?? null, kind.columns[n]![1](r)));
     if (differs.length) {
@@ -117,7 +116,7 @@ async function write<R extends { readonly period_start: Date; readonly label: st
       );
     }
   }
-  return { added: inserted.rowCount ?? 0, duplicates: rest.length };
+  return { added, duplicates: rows.length - added };
 }
 
 /** Writes a meter's post of logs in one transaction; a conflicting row writes nothing (EXISTS). */
