@@ -12,4 +12,6 @@ export const BENCHMARKS: Record<string, () => Promise<Benchmark<never>>> = {
   'http-asof': async () => (await import('./http-asof.js')).httpAsof as Benchmark<never>,
   history: async () => (await import('./history.js')).history as Benchmark<never>,
   list: async () => (await import('./list.js')).list as Benchmark<never>,
+  'gateway-logs': async () => (await import('./gateway-logs.js')).gatewayLogs as Benchmark<never>,
+  'gateway-alerts': async () => (await import('./gateway-alerts.js')).gatewayAlerts as Benchmark<never>,
 };

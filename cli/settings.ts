@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { ErrorCode, TessError } from '../engine/errors.js';
 import { TIMESCALEDB_CHOICES, type TimescaleChoice } from '../storage/index.js';
-import { DEFAULT_ADMIN_EMAIL } from '../storage/index.js';
+import { CREDIT_TOKEN_KEY_MIN, DEFAULT_ADMIN_EMAIL } from '../storage/index.js';
 
 /**
  * Process settings, read once from the environment at start and passed explicitly to
@@ -74,7 +74,17 @@ export interface Settings {
   readonly requestTimeoutMs: number;
   /** When set, GET /metrics needs `Authorization: Bearer <this>`. @defaultValue '' (public) */
   readonly metricsToken: string;
+  /**
+   * The key of the credit tokens' HMAC (at least CREDIT_TOKEN_KEY_MIN bytes): only
+   * HMAC(key, number) is stored, so whoever knows the key can test numbers against a copy
+   * of the database. `tess start` requires it when NODE_ENV=production (readSettings).
+   * @defaultValue DEVELOPMENT_CREDIT_TOKEN_KEY, a published key: tokens issued with it are not secret
+   */
+  readonly creditTokenKey: string;
 }
+
+/** The credit-token key outside production: published here, so tokens issued with it are not secret. */
+export const DEVELOPMENT_CREDIT_TOKEN_KEY = 'tess-development-credit-token-key-not-secret';
 
 export const DEFAULTS: Settings = Object.freeze({
   databaseUrl: 'postgres://postgres@127.0.0.1:5432/tess',
@@ -97,7 +107,25 @@ export const DEFAULTS: Settings = Object.freeze({
   addressRateLimit: 1200,
   requestTimeoutMs: 30_000,
   metricsToken: '',
+  creditTokenKey: DEVELOPMENT_CREDIT_TOKEN_KEY,
 });
+
+/** The start-up warning of a server running on the development credit-token key (else null). */
+export const creditTokenKeyNotice = (settings: Settings): string | null =>
+  settings.creditTokenKey === DEVELOPMENT_CREDIT_TOKEN_KEY
+    ? 'CREDIT_TOKEN_KEY is not set: credit tokens are hashed with the published development key, so tokens issued with it are not secret; set CREDIT_TOKEN_KEY before issuing real ones'
+    : null;
+
+function creditTokenKey(value: string | undefined): string {
+  if (value === undefined || value === '') return DEFAULTS.creditTokenKey;
+  if (Buffer.byteLength(value) < CREDIT_TOKEN_KEY_MIN) {
+    throw new TessError(
+      ErrorCode.INVALID,
+      `CREDIT_TOKEN_KEY must be at least ${CREDIT_TOKEN_KEY_MIN} bytes (e.g. openssl rand -base64 32)`,
+    );
+  }
+  return value;
+}
 
 function choice<T extends string>(
   env: NodeJS.ProcessEnv,
@@ -233,7 +261,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, command?: 'st
     DEFAULTS.redisUrl,
     redis,
   );
-  return Object.freeze({
+  const settings: Settings = Object.freeze({
     databaseUrl: url('DATABASE_URL', env['DATABASE_URL'], defaultDatabaseUrl, postgres),
     redisUrl: url('REDIS_URL', env['REDIS_URL'], defaultRedisUrl, redis),
     urlsSet: Object.freeze({ database: Boolean(env['DATABASE_URL']), redis: Boolean(env['REDIS_URL']) }),
@@ -254,5 +282,14 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, command?: 'st
     addressRateLimit: integer(env, 'ADDRESS_RATE_LIMIT', DEFAULTS.addressRateLimit, 1, 1_000_000_000),
     requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', DEFAULTS.requestTimeoutMs, 100, 600_000),
     metricsToken: secret('METRICS_TOKEN', env['METRICS_TOKEN']),
+    creditTokenKey: creditTokenKey(env['CREDIT_TOKEN_KEY']),
   });
+  // After the values are read, so that a malformed one is told first.
+  if (command === 'start' && env['NODE_ENV'] === 'production' && !env['CREDIT_TOKEN_KEY']) {
+    throw new TessError(
+      ErrorCode.INVALID,
+      'CREDIT_TOKEN_KEY is required when NODE_ENV=production: the secret key credit tokens are hashed with',
+    );
+  }
+  return settings;
 }

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCode, isTessError } from './error-codes.js';
-import { TABLES, type TableName } from '../storage/index.js';
+import { TABLES, type TessTableName } from '../storage/index.js';
 import type { AuthFailures } from './auth-failures.js';
 import type { Directory } from './directory.js';
 import { fail } from './errors.js';
@@ -119,7 +119,7 @@ export async function authorize(request: FastifyRequest, directory: Directory): 
 export async function assertOwns(
   db: Database,
   request: FastifyRequest,
-  table: TableName,
+  table: TessTableName,
   row: Record<string, unknown>,
 ): Promise<void> {
   const principal = request.principal;
@@ -154,7 +154,7 @@ export async function assertOwns(
 /** The owner (user entry id) of `device` when the entry of row `id` of `table` began. */
 async function ownerWhenBegun(
   db: Database,
-  table: TableName,
+  table: TessTableName,
   id: number,
   device: number,
 ): Promise<number | null> {

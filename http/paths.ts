@@ -1,10 +1,10 @@
-import type { TableName } from '../storage/index.js';
+import type { TessTableName } from '../storage/index.js';
 
 /** The base path of the HTTP API. */
 export const BASE = '/api/v1';
 
 /** The path of each table's resource, under BASE. */
-export const TABLE_PATHS: Readonly<Record<TableName, string>> = Object.freeze({
+export const TABLE_PATHS: Readonly<Record<TessTableName, string>> = Object.freeze({
   system: 'systems',
   config: 'config',
   resource: 'resources',
@@ -21,4 +21,4 @@ export const TABLE_PATHS: Readonly<Record<TableName, string>> = Object.freeze({
 });
 
 /** Tables whose entries belong to a system: system_id defaults to the caller's system. */
-export const SYSTEM_SCOPED: ReadonlySet<TableName> = new Set(['config', 'resource', 'user']);
+export const SYSTEM_SCOPED: ReadonlySet<TessTableName> = new Set(['config', 'resource', 'user']);

@@ -1,34 +1,24 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { ErrorCode, isTessError } from './error-codes.js';
-import { type Database, type Span, TABLE_ORDER, TABLES, type TableName } from '../storage/index.js';
+import { type Database, type Span, TABLE_ORDER, TABLES, type TessTableName } from '../storage/index.js';
+import { findOrList, registerRowById, tableOf } from './table-reads.js';
 import { assertOwns } from './auth.js';
 import type { ApiContext } from './context.js';
 import { fail } from './errors.js';
 import { BASE, SYSTEM_SCOPED, TABLE_PATHS } from './paths.js';
 import { DEVICE_OWNED, isOwnAccess, OWNED_OVER_TIME, USER_OWNED } from './rights.js';
-import { columnFilters, parseAsof, parseCursor, parseId, parseLimit } from './query.js';
+import { columnFilters, parseAsof } from './query.js';
 import type { TypedApp } from './route-types.js';
-import { bodySchema, IdParams, listSchema, rowSchema, tableQuerySchema } from './schemas.js';
+import { addSchema, bodySchema, changeSchema, listSchema, rowSchema, tableQuerySchema } from './schemas.js';
 import type { TableSpecials } from './table-specials.js';
 
 type Values = Record<string, unknown>;
 
-/** The operations every table offers, seen without their row types. */
-interface AnyTable {
-  add(fields: Values): Promise<Values>;
-  get(id: number): Promise<Values | null>;
-  find(criteria: Values): Promise<number | null>;
-  set(fields: Values): Promise<Values>;
-  list(options: { where?: Values; after?: number; limit?: number }): Promise<Values[]>;
-}
-
-export const tableOf = (db: Database, name: TableName): AnyTable => db[name] as unknown as AnyTable;
-
 /** Changes to these tables can change who a token stands for, or a system's interval. */
-const INVALIDATES: ReadonlySet<TableName> = new Set(['token', 'user', 'device', 'config']);
+const INVALIDATES: ReadonlySet<TessTableName> = new Set(['token', 'user', 'device', 'config']);
 
-const label = (name: TableName, row: Values): string =>
+const label = (name: TessTableName, row: Values): string =>
   TABLES[name].label
     .map((k) => (row[k] instanceof Date ? (row[k] as Date).toISOString() : String(row[k])))
     .join(' ');
@@ -42,7 +32,7 @@ const label = (name: TableName, row: Values): string =>
 async function scopeFilters(
   ctx: ApiContext,
   request: FastifyRequest,
-  name: TableName,
+  name: TessTableName,
   filters: Values,
   asof: Date | null,
 ): Promise<Span[] | undefined> {
@@ -76,11 +66,11 @@ async function scopeFilters(
 }
 
 /** Whether a table's entries are named by a unique_id that TESS generates when none is given. */
-const generatedKey = (name: TableName): boolean =>
+const generatedKey = (name: TessTableName): boolean =>
   TABLES[name].key.length === 1 && TABLES[name].key[0] === 'unique_id';
 
 /** Turns a refusal of someone else's entry named by a generated unique_id into storage's "not found". */
-async function hideOthers(name: TableName, check: Promise<void>, body: Values): Promise<void> {
+async function hideOthers(name: TessTableName, check: Promise<void>, body: Values): Promise<void> {
   try {
     await check;
   } catch (err) {
@@ -92,7 +82,7 @@ async function hideOthers(name: TableName, check: Promise<void>, body: Values): 
 }
 
 /** A row as answered (a token without its secret's hash). */
-export function shown(name: TableName, row: Values): Values {
+export function shown(name: TessTableName, row: Values): Values {
   if (name !== 'token') return row;
   const { secret_hash: _hidden, ...rest } = row;
   return rest;
@@ -106,7 +96,7 @@ export function shown(name: TableName, row: Values): Values {
 export function registerTables(
   app: TypedApp,
   ctx: ApiContext,
-  specials: Partial<Record<TableName, TableSpecials>>,
+  specials: Partial<Record<TessTableName, TableSpecials>>,
 ): void {
   for (const def of Object.values(TABLES)) app.addSchema(rowSchema(def));
 
@@ -125,12 +115,13 @@ export function registerTables(
         method: 'POST',
         url: path,
         config: { access: { resource: name, op: 'write' } },
-        schema: {
+        schema: addSchema(
+          def,
           tags,
-          summary: `add a ${name}`,
-          body: special.add?.body ?? bodySchema(def, true, defaulted),
-          response: { ...(special.add?.responses ?? { 201: row }), ...errors },
-        },
+          special.add?.body ?? bodySchema(def, true, defaulted),
+          `add a ${name}`,
+          special.add?.responses,
+        ),
         handler:
           special.add?.handler ??
           (async (request, reply) => {
@@ -154,22 +145,12 @@ export function registerTables(
           }),
       });
 
-    app.route({
-      method: 'GET',
+    registerRowById(app, ctx, {
+      name,
       url: `${path}/:id`,
+      tags,
       config: { access: { resource: name, op: 'read' }, ...special.readConfig },
-      schema: {
-        tags,
-        summary: `get one ${name} row by its id`,
-        params: IdParams,
-        querystring: Type.Object({ asof: Type.Optional(Type.String()) }, { additionalProperties: false }),
-        response: { 200: row, ...errors },
-      },
-      handler: async (request) => {
-        const id = parseId(request.params.id, 'id');
-        const asof = parseAsof(request.query.asof, ctx.now());
-        const found = await table(asof ? ctx.db.at(asof) : ctx.db).get(id);
-        if (!found) throw fail(ErrorCode.NOT_FOUND, `${name} ${id} not found`);
+      answer: async (request, found) => {
         await assertOwns(ctx.db, request, name, found);
         return shown(name, found);
       },
@@ -197,25 +178,15 @@ export function registerTables(
         const filters = columnFilters(def, query);
         const spans = await scopeFilters(ctx, request, name, filters, asof);
         const db = asof ? ctx.db.at(asof) : ctx.db;
-        if (def.key.length && def.key.every((k) => filters[k] !== undefined && filters[k] !== null)) {
-          const id = await table(db).find(filters);
-          const found = id === null ? null : await table(db).get(id);
-          if (!found) throw fail(ErrorCode.NOT_FOUND, `${label(name, filters)} not found`);
-          await assertOwns(ctx.db, request, name, found);
-          return shown(name, found);
-        }
-        const limit = parseLimit(query['limit']);
-        const rows = await table(db).list({
-          where: filters,
-          after: parseCursor(query['after']),
-          limit,
-          ...(spans ? { begunWithin: spans } : {}),
+        return findOrList(db, def, query, filters, {
+          notFound: label(name, filters),
+          one: async (found) => {
+            await assertOwns(ctx.db, request, name, found);
+            return shown(name, found);
+          },
+          show: (r) => shown(name, r),
+          begunWithin: spans,
         });
-        const last = rows[rows.length - 1];
-        return {
-          items: rows.map((r) => shown(name, r)),
-          next: rows.length === limit && last ? (last[def.id] as number) : null,
-        };
       },
     });
 
@@ -243,12 +214,7 @@ export function registerTables(
       method: 'PUT',
       url: path,
       config: { access: { resource: name, op: 'write' } },
-      schema: {
-        tags,
-        summary: `change a ${name} (the body names it by its natural key: ${def.key.join(', ')})`,
-        body: special.set?.body ?? bodySchema(def, false, defaulted),
-        response: { 200: row, ...errors },
-      },
+      schema: changeSchema(def, tags, special.set?.body ?? bodySchema(def, false, defaulted)),
       handler:
         special.set?.handler ??
         (async (request) => {

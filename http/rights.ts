@@ -1,4 +1,5 @@
-import { type Role, TABLE_ORDER, type TableName } from '../storage/index.js';
+import { type Role, TABLE_ORDER, type TessTableName } from '../storage/index.js';
+import { GATEWAY_RIGHTS, type GatewayResource } from './gateway/rights.js';
 
 /** Who calls: a user's role, a device token, or nobody (no token). */
 export type Actor = Role | 'DEVICE' | 'ANONYMOUS';
@@ -14,13 +15,14 @@ export type Actor = Role | 'DEVICE' | 'ANONYMOUS';
  */
 export type Access = 'write' | 'read' | 'own' | 'own-read';
 
-/** Resources beyond the tables: the market curves of an interval. */
-export type Resource = TableName | 'market';
+/** Resources beyond the tables: the market curves of an interval, and the gateway's (gateway/rights.ts). */
+export type Resource = TessTableName | 'market' | GatewayResource;
+type TessResource = Exclude<Resource, GatewayResource>;
 
-const ALL: readonly Resource[] = [...TABLE_ORDER, 'market'];
+const ALL: readonly TessResource[] = [...TABLE_ORDER, 'market'];
 
-const every = (access: Access): Record<Resource, Access> =>
-  Object.fromEntries(ALL.map((r) => [r, access])) as Record<Resource, Access>;
+const every = (access: Access): Record<TessResource, Access> =>
+  Object.fromEntries(ALL.map((r) => [r, access])) as Record<TessResource, Access>;
 
 const customer: Partial<Record<Resource, Access>> = {
   device: 'own',
@@ -31,15 +33,26 @@ const customer: Partial<Record<Resource, Access>> = {
   price: 'read',
 };
 
-export const RIGHTS: Readonly<Record<Actor, Partial<Record<Resource, Access>>>> = Object.freeze({
+const TESS_RIGHTS: Readonly<Record<Actor, Partial<Record<TessResource, Access>>>> = {
   ADMINISTRATOR: every('write'),
   OPERATOR: { ...every('read'), system: 'write', config: 'write', resource: 'write', order: 'write' },
   ACCOUNTING: { price: 'read', meter: 'read', transaction: 'read' },
   CUSTOMER: customer,
   TEST: customer,
+  // A credit vendor redeems tokens for customers (the gateway's routes); no table of its own.
+  VENDOR: {},
   DEVICE: { order: 'own', meter: 'own', price: 'read' },
   ANONYMOUS: { price: 'read' },
-});
+};
+
+export const RIGHTS: Readonly<Record<Actor, Partial<Record<Resource, Access>>>> = Object.freeze(
+  Object.fromEntries(
+    Object.entries(TESS_RIGHTS).map(([actor, rights]) => [
+      actor,
+      { ...rights, ...GATEWAY_RIGHTS[actor as Actor] },
+    ]),
+  ) as Record<Actor, Partial<Record<Resource, Access>>>,
+);
 
 export type Operation = 'read' | 'write';
 
@@ -54,8 +67,8 @@ export function accessFor(actor: Actor, resource: Resource, op: Operation): Acce
 export const isOwnAccess = (access: Access | null): boolean => access === 'own' || access === 'own-read';
 
 /** Tables whose rows belong to a user through user_id, and those that belong to a device through device_id. */
-export const USER_OWNED: ReadonlySet<TableName> = new Set(['device', 'preference', 'transaction']);
-export const DEVICE_OWNED: ReadonlySet<TableName> = new Set(['setting', 'order', 'meter']);
+export const USER_OWNED: ReadonlySet<TessTableName> = new Set(['device', 'preference', 'transaction']);
+export const DEVICE_OWNED: ReadonlySet<TessTableName> = new Set(['setting', 'order', 'meter']);
 
 /**
  * Device-owned tables that are history: an order or a reading belongs to whoever owned
@@ -63,4 +76,4 @@ export const DEVICE_OWNED: ReadonlySet<TableName> = new Set(['setting', 'order',
  * (Settings are the device's present configuration and go with the device; transactions
  * carry the user charged.)
  */
-export const OWNED_OVER_TIME: ReadonlySet<TableName> = new Set(['order', 'meter']);
+export const OWNED_OVER_TIME: ReadonlySet<TessTableName> = new Set(['order', 'meter']);

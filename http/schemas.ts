@@ -12,7 +12,7 @@ export const Time = Type.String({ format: 'date-time' });
 /** A string from a fixed list (JSON Schema enum, so errors list the allowed values), typed as that list. */
 export const OneOf = <const T extends readonly string[]>(values: T) =>
   Type.Unsafe<T[number]>({ type: 'string', enum: [...values] });
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
 export const ErrorSchema = Type.Object(
   {
@@ -106,7 +106,30 @@ export function tableQuerySchema(def: TableDef, extra: Record<string, TString> =
   });
 }
 
+/** Query of a read of one row: as of a time, or now. */
+export const AsofQuery = Type.Object(
+  { asof: Type.Optional(Type.String({ description: 'ISO-8601 time: answer as of then' })) },
+  { additionalProperties: false },
+);
+
 export const IdParams = Type.Object(
   { id: Type.String({ pattern: INT_PATTERN }) },
   { additionalProperties: false },
 );
+
+/** The schema of a PUT that changes an entry of `def` named by its natural key in `body`. */
+export const changeSchema = (def: TableDef, tags: string[], body: TObject) => ({
+  tags,
+  summary: `change a ${def.name} (the body names it by its natural key: ${def.key.join(', ')})`,
+  body,
+  response: { 200: Type.Ref(`${def.name}Row`), '4xx': Type.Ref('Error') },
+});
+
+/** The schema of a POST that adds an entry of `def` (answered 201 with its row unless `responses` say otherwise). */
+export const addSchema = (
+  def: TableDef,
+  tags: string[],
+  body: TObject,
+  summary: string,
+  responses: Record<number, TSchema> = { 201: Type.Ref(`${def.name}Row`) },
+) => ({ tags, summary, body, response: { ...responses, '4xx': Type.Ref('Error') } });

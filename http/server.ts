@@ -14,6 +14,7 @@ import { installErrorHandling, installNotFound } from './errors.js';
 import type { GroupCommitOptions } from './group-commit.js';
 import { installRequestMetrics, registerHealth } from './health.js';
 import { installRequestTimeout } from './timeouts.js';
+import { registerGateway } from './gateway/routes.js';
 import { registerMarkets } from './markets.js';
 import { meterSpecials } from './meters.js';
 import { registerOrderRoutes } from './order-changes.js';
@@ -40,6 +41,8 @@ export interface ServerSettings {
   readonly addressRateLimit: number;
   /** When not empty, /metrics needs it as a bearer token. */
   readonly metricsToken: string;
+  /** The credit tokens' HMAC key (cli/settings.ts). */
+  readonly creditTokenKey: string;
 }
 
 export interface ServerDeps {
@@ -71,6 +74,8 @@ export interface ServerDeps {
    * @defaultValue settings.tokenRateLimit and settings.addressRateLimit per minute
    */
   readonly routeRateLimit?: RouteRateLimits;
+  /** Failed credit-token redemptions per user and per address before 429. @defaultValue 5 per 10 minutes */
+  readonly tokenFailureLimit?: RateLimit;
 }
 
 /** Largest request body accepted. */
@@ -181,6 +186,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
   registerOrderRoutes(app, ctx);
   registerMarkets(app, ctx);
+  registerGateway(app, ctx, {
+    creditTokenKey: settings.creditTokenKey,
+    ...(deps.tokenFailureLimit ? { tokenFailureLimit: deps.tokenFailureLimit } : {}),
+  });
 
   for (const { url, methods } of [...served.values()]) {
     const missing = METHODS.filter((m) => !methods.has(m));

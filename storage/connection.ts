@@ -105,6 +105,11 @@ export function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
+/** A table's name for SQL text: schema-qualified for a subject's own tables. */
+export function tableSql(def: { readonly name: string; readonly schema?: string }): string {
+  return def.schema ? `${quoteIdent(def.schema)}.${quoteIdent(def.name)}` : quoteIdent(def.name);
+}
+
 /** What a command that created the database says, so that a mistyped name is visible. */
 export function createdNotice(url: string): string {
   return `created database "${databaseName(url)}" (it did not exist)`;

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { quoteIdent } from './connection.js';
+import { quoteIdent, tableSql } from './connection.js';
 import { BinaryRows } from './copy-binary.js';
 import type { TableDef } from './tables.js';
 
@@ -38,7 +38,7 @@ export async function copyRows(
   }
   await pipeline(
     Readable.from(chunks()),
-    client.query(copyFrom(`COPY ${quoteIdent(def.name)} (${names}) FROM STDIN (FORMAT binary)`)),
+    client.query(copyFrom(`COPY ${tableSql(def)} (${names}) FROM STDIN (FORMAT binary)`)),
   );
   return rows.length;
 }

@@ -5,14 +5,14 @@ import { createInterface } from 'node:readline';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { ErrorCode, TessError } from '../engine/errors.js';
-import { quoteIdent } from './connection.js';
+import { quoteIdent, tableSql } from './connection.js';
 import type pg from 'pg';
 import type { Database } from './database.js';
-import { allColumns, TABLE_ORDER, TABLES } from './tables.js';
+import { allColumns, GATEWAY_ORDER, TABLE_ORDER, TABLES, type TableName } from './tables.js';
 
 /**
  * Dump file format (text, line oriented):
- *   TESS-DUMP 2
+ *   TESS-DUMP 3
  *   TABLE <name> <column>,<column>,…
  *   <rows in COPY text format: one line each, tabs between values>
  *   \.
@@ -21,10 +21,12 @@ import { allColumns, TABLE_ORDER, TABLES } from './tables.js';
  * COPY's text format escapes newlines inside values, so every row is one line and a
  * line holding only "\." can never be data.
  */
-const MAGIC = 'TESS-DUMP 2';
+const MAGIC = 'TESS-DUMP 3';
 
 interface DumpTable {
   readonly name: string;
+  /** The table in SQL text (schema-qualified for a subject's tables). */
+  readonly sql: string;
   readonly columns: readonly string[];
   /** Identity column whose sequence continues after a load. */
   readonly id?: string;
@@ -32,24 +34,47 @@ interface DumpTable {
 
 const MARKET_INTERVAL = ['resource_id', 'interval_start', 'interval_end', 'price_id', 'created'];
 
+const table = (name: TableName, columns = allColumns(TABLES[name])): DumpTable => ({
+  name,
+  sql: tableSql(TABLES[name]),
+  columns,
+  id: TABLES[name].id,
+});
+const runtime = (name: string, columns: readonly string[]): DumpTable => ({
+  name,
+  sql: quoteIdent(name),
+  columns,
+});
+
+/** The ledger's sources before the gateway (migration 11) added top-ups and consumption. */
+const TRANSACTION_2 = allColumns(TABLES.transaction).filter(
+  (c) => c !== 'redemption_id' && c !== 'primary_log_id',
+);
+const TESS_2 = TABLE_ORDER.map((name) => (name === 'transaction' ? table(name, TRANSACTION_2) : table(name)));
+
 /**
- * The thirteen tables, then the runtime's records: cleared intervals (with why one was a
- * FAILURE) and meter readings settlement could not book (migration 9).
+ * The thirteen tables, the runtime's records (cleared intervals, with why one was a
+ * FAILURE, and meter readings settlement could not book: migration 9), then the prepaid
+ * gateway's tables (migration 11).
  */
 const DUMP_TABLES: readonly DumpTable[] = [
-  ...TABLE_ORDER.map((name) => ({ name, columns: allColumns(TABLES[name]), id: TABLES[name].id })),
-  { name: 'market_interval', columns: [...MARKET_INTERVAL, 'reason'] },
-  { name: 'meter_failure', columns: ['meter_id', 'resource_id', 'reason', 'created'] },
+  ...TABLE_ORDER.map((name) => table(name)),
+  runtime('market_interval', [...MARKET_INTERVAL, 'reason']),
+  runtime('meter_failure', ['meter_id', 'resource_id', 'reason', 'created']),
+  ...GATEWAY_ORDER.map((name) => table(name)),
 ];
 
 /**
  * The tables each format's files hold, by first line. Files of format 1, written before
- * the runtime recorded failures, load with every interval cleared and no reading marked.
+ * the runtime recorded failures, load with every interval cleared and no reading marked;
+ * files of formats 1 and 2, written before the gateway, load with no gateway data.
  */
 const FORMATS: Readonly<Record<string, readonly DumpTable[]>> = {
-  'TESS-DUMP 1': [
-    ...DUMP_TABLES.slice(0, TABLE_ORDER.length),
-    { name: 'market_interval', columns: MARKET_INTERVAL },
+  'TESS-DUMP 1': [...TESS_2, runtime('market_interval', MARKET_INTERVAL)],
+  'TESS-DUMP 2': [
+    ...TESS_2,
+    runtime('market_interval', [...MARKET_INTERVAL, 'reason']),
+    runtime('meter_failure', ['meter_id', 'resource_id', 'reason', 'created']),
   ],
   [MAGIC]: DUMP_TABLES,
 };
@@ -117,19 +142,17 @@ export async function dump(db: Database, file: string, onProgress?: Progress): P
       // One snapshot for every table, so the dump is consistent.
       await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
       const sizes = new Map<string, number>();
-      for (const { name } of DUMP_TABLES) {
-        const { rows } = await client.query(`SELECT count(*)::bigint AS n FROM ${quoteIdent(name)}`);
+      for (const { name, sql } of DUMP_TABLES) {
+        const { rows } = await client.query(`SELECT count(*)::bigint AS n FROM ${sql}`);
         sizes.set(name, rows[0].n);
       }
       await write(`${MAGIC}\n`);
-      for (const { name, columns: cols } of DUMP_TABLES) {
+      for (const { name, sql, columns: cols } of DUMP_TABLES) {
         await write(`TABLE ${name} ${cols.join(',')}\n`);
         // COPY (SELECT …) rather than COPY table: on a hypertable the rows live in chunks.
         const order = cols.slice(0, 2).map(quoteIdent).join(', ');
         const source = client.query(
-          copyTo(
-            `COPY (SELECT ${cols.map(quoteIdent).join(', ')} FROM ${quoteIdent(name)} ORDER BY ${order}) TO STDOUT`,
-          ),
+          copyTo(`COPY (SELECT ${cols.map(quoteIdent).join(', ')} FROM ${sql} ORDER BY ${order}) TO STDOUT`),
         );
         const expected = sizes.get(name)!;
         let done = 0;
@@ -175,10 +198,10 @@ const OWN_LOG_EVENTS = ['CREATE', 'ALTER'] as const;
  * inside the load's transaction after lockForLoad, so that what it saw holds until commit.
  */
 async function requireEmpty(client: pg.PoolClient): Promise<void> {
-  for (const { name } of DUMP_TABLES) {
+  for (const { name, sql } of DUMP_TABLES) {
     const own = name === 'log';
     const { rows } = await client.query(
-      `SELECT count(*)::bigint AS n FROM ${quoteIdent(name)}${own ? ' WHERE event <> ALL ($1::text[])' : ''}`,
+      `SELECT count(*)::bigint AS n FROM ${sql}${own ? ' WHERE event <> ALL ($1::text[])' : ''}`,
       own ? [OWN_LOG_EVENTS] : [],
     );
     if (rows[0].n > 0) {
@@ -199,7 +222,7 @@ async function requireEmpty(client: pg.PoolClient): Promise<void> {
  */
 async function lockForLoad(client: pg.PoolClient): Promise<void> {
   await client.query(
-    `LOCK TABLE ${DUMP_TABLES.map(({ name }) => quoteIdent(name)).join(', ')} IN SHARE ROW EXCLUSIVE MODE`,
+    `LOCK TABLE ${DUMP_TABLES.map(({ sql }) => sql).join(', ')} IN SHARE ROW EXCLUSIVE MODE`,
   );
 }
 
@@ -238,13 +261,13 @@ export async function load(db: Database, file: string, onProgress?: Progress): P
         },
         async (client) => {
           await client.query('TRUNCATE log');
-          for (const { name, columns, id } of format) {
+          for (const { name, sql, columns, id } of format) {
             const header = await next();
             const expected = `TABLE ${name} ${columns.join(',')}`;
             if (header !== expected)
               throw fail(`expected "${expected}", found ${JSON.stringify(header?.slice(0, 80))}`);
             const sink = client.query(
-              copyFrom(`COPY ${quoteIdent(name)} (${columns.map(quoteIdent).join(', ')}) FROM STDIN`),
+              copyFrom(`COPY ${sql} (${columns.map(quoteIdent).join(', ')}) FROM STDIN`),
             );
             let done = 0;
             let ended = false;
@@ -273,8 +296,8 @@ export async function load(db: Database, file: string, onProgress?: Progress): P
             // Identity sequences continue after the loaded ids.
             if (id) {
               await client.query(
-                `SELECT setval(pg_get_serial_sequence($1, $2), GREATEST((SELECT max(${quoteIdent(id)}) FROM ${quoteIdent(name)}), 1))`,
-                [quoteIdent(name), id],
+                `SELECT setval(pg_get_serial_sequence($1, $2), GREATEST((SELECT max(${quoteIdent(id)}) FROM ${sql}), 1))`,
+                [sql, id],
               );
             }
           }

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { quoteIdent } from './connection.js';
+import { quoteIdent, tableSql } from './connection.js';
 import { TABLES, type TableName } from './tables.js';
 
 /**
@@ -35,7 +35,7 @@ export class EntryIds {
     }
     if (missing.length === 0) return out;
     const def = TABLES[table];
-    const T = quoteIdent(def.name);
+    const T = tableSql(def);
     const ID = quoteIdent(def.id);
     const join = def.key.map((k) => `b.${quoteIdent(k)} = a.${quoteIdent(k)}`).join(' AND ');
     const sql = def.key.length

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { EntryIds } from './entries.js';
+import { listGatewaySystems } from './gateway/systems.js';
 import { readDatabaseIdentity } from './identity.js';
 import { type OpenOrders, readOpenOrders } from './interval-book.js';
 import { lastCleared, ordersArrivedBefore, readMarketTimeline } from './market-timeline.js';
@@ -57,6 +58,8 @@ const BOUND = {
   ordersArrivedBefore,
   /** Brings the price aggregates up to date for late prices; on the pool, outside any transaction. */
   refreshPriceAggregates,
+  /** The systems with circuits, whose gateway passes the runtime schedules (storage/gateway/systems.ts). */
+  listGatewaySystems,
 } as const;
 
 type Bound<A extends unknown[], R> = (...args: A) => Promise<R>;

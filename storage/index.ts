@@ -34,7 +34,40 @@ export {
   TABLES,
   type TableDef,
   type TableName,
+  type TessTableName,
+  ALL_TABLES,
+  GATEWAY_ORDER,
+  type GatewayTableName,
 } from './tables.js';
 export { issueToken, parseToken, publicToken, secretMatches, TOKEN_SHAPE } from './tokens.js';
 export { uuidv7 } from './uuid.js';
 export { microToDecimal, moneyToMicro, roundTo } from './values.js';
+export {
+  CREDIT_TOKEN_KEY_MIN,
+  hashTokenNumber,
+  type IssuedBatch,
+  issueTokenBatch,
+  type Redeemed,
+  redeemToken,
+} from './gateway/credit-tokens.js';
+export { CHARGE_BATCH, type ChargeOutcome, chargePendingConsumption } from './gateway/consumption.js';
+export { GATEWAY_CONFIG, readTariff } from './gateway/tariff-config.js';
+export { GATEWAY_SCHEMA, METER_STATUSES } from './gateway/tables.js';
+export type { GatewaySystem } from './gateway/systems.js';
+export {
+  type AlertPassOutcome,
+  DEFAULT_LOW_CREDIT,
+  DEFAULT_UNRESPONSIVE_AFTER_S,
+  type JobPassOutcome,
+  runAlertPass,
+  runJobPass,
+} from './gateway/alert-pass.js';
+export { acknowledgeJob, type JobAck, pullJobs } from './gateway/jobs.js';
+export { type CircuitActivity, circuitActivity } from './gateway/circuit-activity.js';
+export {
+  type LogCounts,
+  type LogsWritten,
+  type PcuLogInput,
+  type PrimaryLogInput,
+  writeLogs,
+} from './gateway/logs.js';

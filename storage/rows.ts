@@ -1,6 +1,9 @@
 import type { Side } from '../engine/book.js';
 import type { ClearingFigures } from '../engine/clear-input.js';
+import type { GatewayRowOf } from './gateway/rows.js';
 import type { LOG_EVENTS, ORDER_STATUS, ROLES, TableName } from './tables.js';
+
+export type * from './gateway/rows.js';
 
 /** Rows as read back: plain objects with the table's column names. Ids are numbers. */
 interface Base {
@@ -90,9 +93,12 @@ export interface TransactionRow extends Base {
   readonly device_id: number;
   readonly order_id: number | null;
   readonly meter_id: number | null;
-  readonly price_id: number;
+  /** The market price of a fill or a reading; null for a top-up or a consumption. */
+  readonly price_id: number | null;
   readonly amount: number;
   readonly balance: number;
+  readonly redemption_id: number | null;
+  readonly primary_log_id: number | null;
 }
 export type LogEvent = (typeof LOG_EVENTS)[number];
 export interface LogRow extends Base {
@@ -103,7 +109,7 @@ export interface LogRow extends Base {
   readonly actor: string;
 }
 
-export interface RowOf {
+export interface RowOf extends GatewayRowOf {
   system: SystemRow;
   config: ConfigRow;
   resource: ResourceRow;

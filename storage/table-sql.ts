@@ -1,4 +1,4 @@
-import { quoteIdent } from './connection.js';
+import { quoteIdent, tableSql } from './connection.js';
 import type { Span } from './queries/ownership.js';
 import type { Values } from './table-context.js';
 import type { TableDef } from './tables.js';
@@ -53,7 +53,7 @@ export class TableSql {
   }
 
   private constructor(readonly def: TableDef) {
-    this.table = quoteIdent(def.name);
+    this.table = tableSql(def);
     this.id = quoteIdent(def.id);
     this.cols = def.columns.map((col) => col.name);
   }

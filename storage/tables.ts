@@ -1,8 +1,9 @@
 import { CLEARING_TYPES } from '../engine/auction.js';
 import { SIDES } from '../engine/book.js';
+import { GATEWAY_ORDER, GATEWAY_SCHEMA, GATEWAY_TABLES, type GatewayTableName } from './gateway/tables.js';
 
 /**
- * The thirteen TESS tables as data. Every generic operation (add/get/find/set, COPY,
+ * The thirteen TESS tables, and the prepaid gateway's (storage/gateway/tables.ts), as data. Every generic operation (add/get/find/set, COPY,
  * dump/load, the HTTP resources) is driven by these definitions.
  *
  * Glossary
@@ -38,7 +39,12 @@ export interface ColumnDef {
   readonly nonEmpty?: boolean;
 }
 
+export { GATEWAY_ORDER, type GatewayTableName };
+/** The thirteen TESS tables (the generic HTTP resources serve these). */
+export type TessTableName = Exclude<TableName, GatewayTableName>;
+
 export type TableName =
+  | GatewayTableName
   | 'system'
   | 'config'
   | 'resource'
@@ -55,6 +61,8 @@ export type TableName =
 
 export interface TableDef {
   readonly name: TableName;
+  /** The PostgreSQL schema of a subject's own tables; the TESS tables' is the connection's. */
+  readonly schema?: string;
   readonly id: string;
   /** Columns other than the id and `created`, in storage order. */
   readonly columns: readonly ColumnDef[];
@@ -68,7 +76,7 @@ export interface TableDef {
   readonly finalReason?: string;
 }
 
-export const ROLES = ['ADMINISTRATOR', 'OPERATOR', 'ACCOUNTING', 'CUSTOMER', 'TEST'] as const;
+export const ROLES = ['ADMINISTRATOR', 'OPERATOR', 'ACCOUNTING', 'CUSTOMER', 'TEST', 'VENDOR'] as const;
 export const LOG_EVENTS = [
   'CREATE',
   'INSERT',
@@ -243,11 +251,14 @@ export const TABLES: Readonly<Record<TableName, TableDef>> = Object.freeze({
     columns: [
       c('user_id', 'bigint', { ref: 'user' }),
       c('device_id', 'bigint', { ref: 'device' }),
+      // Exactly one source: a fill, a meter reading, a top-up or a consumption (migration 11).
       c('order_id', 'bigint', { optional: true }),
       c('meter_id', 'bigint', { optional: true }),
-      c('price_id', 'bigint'),
+      c('price_id', 'bigint', { optional: true }),
       c('amount', 'money'),
       c('balance', 'money', { optional: true }),
+      c('redemption_id', 'bigint', { optional: true }),
+      c('primary_log_id', 'bigint', { optional: true }),
     ],
     key: [],
     label: [],
@@ -268,10 +279,19 @@ export const TABLES: Readonly<Record<TableName, TableDef>> = Object.freeze({
     settable: false,
     finalReason: 'the log is a record of what happened',
   },
+  ...(Object.fromEntries(
+    Object.entries(GATEWAY_TABLES).map(([name, def]) => [
+      name,
+      { ...def, name, schema: GATEWAY_SCHEMA, id: `${name}_id` },
+    ]),
+  ) as Record<GatewayTableName, TableDef>),
 });
 
-/** Tables in an order where every reference points to an earlier table (dump/load order). */
-export const TABLE_ORDER: readonly TableName[] = [
+/**
+ * The TESS tables in an order where every reference points to an earlier table. The
+ * generic HTTP resources serve these; a subject's tables have routes of their own.
+ */
+export const TABLE_ORDER: readonly TessTableName[] = [
   'system',
   'config',
   'resource',
@@ -286,6 +306,9 @@ export const TABLE_ORDER: readonly TableName[] = [
   'transaction',
   'log',
 ];
+
+/** Every table, in reference order (dump and load). */
+export const ALL_TABLES: readonly TableName[] = [...TABLE_ORDER, ...GATEWAY_ORDER];
 
 export const allColumns = (def: TableDef): string[] => [
   def.id,

@@ -6,6 +6,7 @@ import type { DatabaseIdentity } from '../storage/index.js';
 import type { Database } from '../storage/index.js';
 import type { Market } from '../storage/index.js';
 import { type ClearDeps, clearDue, type IntervalOutcome } from './clear-market.js';
+import { type GatewayJobData, runGatewayJob, syncGatewaySchedulers } from './gateway-passes.js';
 import { intervalSeconds } from './market-options.js';
 import { readPlan } from './market-schedule.js';
 import { ClearingPool } from './pool.js';
@@ -62,6 +63,7 @@ const AHEAD = 2;
 export class Runtime {
   private timer: NodeJS.Timeout | undefined;
   private readonly everyBySystem = new Map<number, number>();
+  private readonly gatewayEvery = new Map<number, number>();
   private stopping = false;
   private readonly listeners = new Set<(o: IntervalOutcome, m: Market) => void>();
 
@@ -100,6 +102,7 @@ export class Runtime {
       async (job: Job) => {
         if (job.name === 'tick') return runtime!.tick(job.data as TickData);
         if (job.name === 'market') return runtime!.clearMarket(deps, job.data as MarketData);
+        if (job.name === 'gateway') return runGatewayJob(options.db, options.log, job as Job<GatewayJobData>);
         throw new Error(`unknown job ${job.name}`);
       },
       {
@@ -164,6 +167,8 @@ export class Runtime {
       }
       if (catchUp || changed) await this.tick({ systemId });
     }
+    // The prepaid gateway's passes run for every system with circuits, on the market or not.
+    await syncGatewaySchedulers(this.options.db, this.queue, this.options.log, this.gatewayEvery);
     // Systems taken off the market (mechanism other than AUCTION) stop ticking, whichever
     // process scheduled them.
     for (const scheduler of await this.queue.getJobSchedulers()) {

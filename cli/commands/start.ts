@@ -10,7 +10,7 @@ import { connectRedis } from '../../workers/redis.js';
 import { Runtime } from '../../workers/runtime.js';
 import { listen } from '../listen.js';
 import { buildServer } from '../../http/server.js';
-import { readSettings } from '../settings.js';
+import { creditTokenKeyNotice, readSettings } from '../settings.js';
 import { buildWorkerServer } from '../../http/worker-server.js';
 import { type LocalServices, startLocalServices } from '../local/local-services.js';
 
@@ -80,6 +80,8 @@ async function serve(role: Role, local: LocalServices, log: pino.Logger): Promis
   const redis = await connectRedis(settings.redisUrl);
   const { version, mode, created, notices } = await prepareDatabase(settings.databaseUrl, settings);
   for (const notice of notices) log.warn(notice);
+  const keyNotice = creditTokenKeyNotice(settings);
+  if (keyNotice) log.warn(keyNotice);
   const db = await openDatabase(settings.databaseUrl, { adminEmail: settings.adminEmail });
 
   let app: FastifyInstance;

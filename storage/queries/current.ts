@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { quoteIdent } from '../connection.js';
+import { quoteIdent, tableSql } from '../connection.js';
 import type { RowOf } from '../rows.js';
 import { TABLES, type TableName } from '../tables.js';
 
@@ -20,7 +20,7 @@ export async function currentOf<T extends TableName>(
   asof: Date | null = null,
 ): Promise<RowOf[T] | null> {
   const def = TABLES[table];
-  const T = quoteIdent(def.name);
+  const T = tableSql(def);
   const ID = quoteIdent(def.id);
   if (def.key.length === 0) {
     const { rows } = await db.query(`SELECT * FROM ${T} WHERE ${ID} = $1 AND created <= $2`, [

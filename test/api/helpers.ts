@@ -33,7 +33,13 @@ export function useApi(
   } & Partial<
     Pick<
       ServerDeps,
-      'now' | 'priceRateLimit' | 'orderBatch' | 'authFailureLimit' | 'routeRateLimit' | 'onPriceMessage'
+      | 'now'
+      | 'priceRateLimit'
+      | 'orderBatch'
+      | 'authFailureLimit'
+      | 'routeRateLimit'
+      | 'onPriceMessage'
+      | 'tokenFailureLimit'
     >
   > = {},
 ): Api {
@@ -62,6 +68,7 @@ export function useApi(
       ...(options.authFailureLimit ? { authFailureLimit: options.authFailureLimit } : {}),
       ...(options.routeRateLimit ? { routeRateLimit: options.routeRateLimit } : {}),
       ...(options.onPriceMessage ? { onPriceMessage: options.onPriceMessage } : {}),
+      ...(options.tokenFailureLimit ? { tokenFailureLimit: options.tokenFailureLimit } : {}),
     });
     await ref.app.ready();
   });

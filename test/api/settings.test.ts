@@ -42,7 +42,8 @@ describe('ADMIN_EMAIL', () => {
   });
 
   it('tess start in production requires it; other commands and other environments default it', () => {
-    const production = { NODE_ENV: 'production' };
+    // With the credit-token key production also requires (gateway-settings.test.ts).
+    const production = { NODE_ENV: 'production', CREDIT_TOKEN_KEY: 'k'.repeat(32) };
     expect(() => readSettings(production, 'start')).toThrow(expect.objectContaining(required));
     expect(() => readSettings({ ...production, ADMIN_EMAIL: '' }, 'start')).toThrow(
       expect.objectContaining(required),

@@ -71,6 +71,8 @@ describe('tess start in production', () => {
           ...process.env,
           NODE_ENV: 'production',
           ADMIN_EMAIL: 'grid-ops@utility.example.org',
+          // Production also requires the credit-token key (gateway-settings.test.ts).
+          CREDIT_TOKEN_KEY: 'k'.repeat(32),
           DATABASE_URL: db.url,
           REDIS_URL: redisUrl(),
           QUEUE_PREFIX: queue.prefix,

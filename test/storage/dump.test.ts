@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ErrorCode } from '../../engine/errors.js';
-import { dump, load, TABLE_ORDER, TABLES } from '../../storage/index.js';
+import { dump, GATEWAY_ORDER, load, TABLE_ORDER, TABLES } from '../../storage/index.js';
 import { tess } from '../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { openTestHandle, sleep, type TestHandle, useDatabase } from '../helpers/open.js';
@@ -94,12 +94,48 @@ const runtimeRows = async (db: TestHandle, table: string, order: string) =>
   (await db.sql.query(`SELECT * FROM ${table} ORDER BY ${order}`)).rows;
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
+/**
+ * A dump rewritten as an earlier format wrote it: `columns(table, current)` names the
+ * columns that format held of each table, or null for a table it did not hold.
+ */
+function downgrade(
+  text: string,
+  magic: string,
+  columns: (table: string, current: string[]) => string[] | null,
+) {
+  const out = [magic];
+  let keep: number[] | null = null;
+  let rows = 0;
+  for (const line of text.split('\n').slice(1)) {
+    if (line.startsWith('TABLE ')) {
+      const [, table, list] = line.split(' ');
+      const current = list!.split(',');
+      const wanted = columns(table!, current);
+      keep = wanted === null ? null : wanted.map((c) => current.indexOf(c));
+      if (wanted) out.push(`TABLE ${table} ${wanted.join(',')}`);
+    } else if (line.startsWith('END ')) {
+      out.push(`END ${rows}`, '');
+      break;
+    } else if (line === '\\.') {
+      if (keep) out.push(line);
+      keep = null;
+    } else if (keep) {
+      const fields = line.split('\t');
+      out.push(keep.map((i) => fields[i]).join('\t'));
+      rows++;
+    }
+  }
+  return out.join('\n');
+}
+
 describe('dump and load', () => {
   it('round trip: identical rows, identical find answers at several clocks, DUMP and LOAD logged', async () => {
     const file = join(dir, 'round.tess');
     const progress: string[] = [];
     const result = await dump(source.db, file, (table) => progress.push(table));
-    expect(new Set(progress)).toEqual(new Set([...TABLE_ORDER, 'market_interval', 'meter_failure']));
+    expect(new Set(progress)).toEqual(
+      new Set([...TABLE_ORDER, 'market_interval', 'meter_failure', ...GATEWAY_ORDER]),
+    );
     expect(result.rows.order).toBe(500);
 
     const target = await openEmpty();
@@ -147,26 +183,15 @@ describe('dump and load', () => {
   it('a file of format 1 (before failures were recorded) still loads', async () => {
     const file = join(dir, 'format2.tess');
     await dump(source.db, file);
-    // Format 1 as it was written: no reason column, no meter_failure block.
-    const lines = (await readFile(file, 'utf8')).split('\n');
-    const old: string[] = ['TESS-DUMP 1'];
-    let table = '';
-    let dropped = 0;
-    for (const line of lines.slice(1)) {
-      if (line.startsWith('TABLE ')) table = line.split(' ')[1]!;
-      if (table === 'meter_failure') {
-        if (line !== '\\.' && !line.startsWith('TABLE ')) dropped++;
-        if (line === '\\.') table = '';
-        continue;
-      }
-      if (line.startsWith('END ')) old.push(`END ${Number(line.slice(4)) - dropped}`);
-      else if (table === 'market_interval' && line.startsWith('TABLE '))
-        old.push(line.replace(/,reason$/, ''));
-      else if (table === 'market_interval' && line !== '\\.') old.push(line.replace(/\t[^\t]*$/, ''));
-      else old.push(line);
-    }
+    // Format 1 as it was written: no reason column, no meter_failure block, no gateway
+    // tables, and the ledger without the gateway's sources.
+    const v1Columns = (table: string, columns: string[]): string[] | null => {
+      if (table === 'meter_failure' || (GATEWAY_ORDER as readonly string[]).includes(table)) return null;
+      return columns.filter((c) => !['reason', 'redemption_id', 'primary_log_id'].includes(c));
+    };
+    const old = downgrade(await readFile(file, 'utf8'), 'TESS-DUMP 1', v1Columns);
     const v1 = join(dir, 'format1.tess');
-    await writeFile(v1, old.join('\n'));
+    await writeFile(v1, old);
     const target = await openEmpty();
     try {
       await load(target.db, v1);
@@ -209,7 +234,7 @@ describe('dump and load', () => {
       }
       await writeFile(damaged, 'hello\n');
       await expect(load(target.db, damaged)).rejects.toThrow(
-        `is not a TESS dump: the first line is not "TESS-DUMP 2" (or an earlier format's)`,
+        `is not a TESS dump: the first line is not "TESS-DUMP 3" (or an earlier format's)`,
       );
     } finally {
       await target.db.close();

@@ -227,7 +227,7 @@ describe('every table', () => {
     await expect(
       db.user.add({ system_id: systemId, name: 'X', email: 'x@example.org', role: 'KING' as never }),
     ).rejects.toThrow(
-      'user.role must be one of ADMINISTRATOR, OPERATOR, ACCOUNTING, CUSTOMER, TEST, not "KING"',
+      'user.role must be one of ADMINISTRATOR, OPERATOR, ACCOUNTING, CUSTOMER, TEST, VENDOR, not "KING"',
     );
     await expect(db.user.add({ system_id: systemId, name: 'X' } as never)).rejects.toThrow(
       'user.email is required',

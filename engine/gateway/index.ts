@@ -1,0 +1,7 @@
+/** The prepaid gateway's rules (seed 001): PINs, credit tokens, consumption charges, tariffs, alerts, jobs. Pure. */
+export * from './alerts.js';
+export * from './consumption.js';
+export * from './credit-token.js';
+export * from './jobs.js';
+export * from './pin.js';
+export * from './tariff.js';
