@@ -1,7 +1,6 @@
 import { runAlertPass } from '../storage/index.js';
 import { createBenchDatabase } from './database.js';
-import { createDevices } from './fixtures.js';
-import { pins } from './gateway-village.js';
+import { createVillage } from './gateway-village.js';
 import { type Benchmark, plan, type Sample, spread, timed } from './harness.js';
 
 const INTERVAL_MS = 300_000;
@@ -19,26 +18,7 @@ export const gatewayAlerts: Benchmark<{ circuits: number }> = {
   async prepare({ circuits }) {
     const bench = await createBenchDatabase();
     const { db } = bench;
-    const owners = await createDevices(db, circuits + 1);
-    const meterDevice = owners.devices[circuits]!;
-    const meter = await db.field_meter.add({
-      system_id: owners.systemId,
-      device_id: meterDevice,
-      name: 'village',
-    });
-    const circuitIds = await db.circuit.reserveIds(circuits);
-    const list = pins(circuits);
-    await db.circuit.addMany(
-      circuitIds.map((_, i) => ({
-        system_id: owners.systemId,
-        device_id: owners.devices[i]!,
-        field_meter_id: meter.field_meter_id,
-        pin: list[i]!,
-        power_max: 1000,
-        energy_max: 5000,
-      })),
-      { ids: circuitIds },
-    );
+    const { systemId, circuitIds } = await createVillage(db, circuits, { power_max: 1000, energy_max: 5000 });
     const hour = Date.now() - 3_600_000;
     const logs = (start: number) =>
       circuitIds.map((id, i) => ({
@@ -56,7 +36,7 @@ export const gatewayAlerts: Benchmark<{ circuits: number }> = {
         name: 'alert pass',
         async run(): Promise<Sample> {
           const now = new Date(Date.now() + ++round * INTERVAL_MS);
-          const sample = await timed(circuits, () => runAlertPass(db, owners.systemId, now));
+          const sample = await timed(circuits, () => runAlertPass(db, systemId, now));
           passes.push(sample.ms);
           return sample;
         },

@@ -1,7 +1,6 @@
 import { type PrimaryLogInput, writeLogs } from '../storage/index.js';
 import { createBenchDatabase } from './database.js';
-import { createDevices } from './fixtures.js';
-import { pins } from './gateway-village.js';
+import { createVillage } from './gateway-village.js';
 import { type Benchmark, plan, timed } from './harness.js';
 
 /** Rows one meter posts at most per request (the API's limit). */
@@ -21,23 +20,7 @@ export const gatewayLogs: Benchmark<{ circuits: number }> = {
   async prepare({ circuits }) {
     const bench = await createBenchDatabase();
     const { db } = bench;
-    const owners = await createDevices(db, circuits + 1);
-    const meter = await db.field_meter.add({
-      system_id: owners.systemId,
-      device_id: owners.devices[circuits]!,
-      name: 'village',
-    });
-    const circuitIds = await db.circuit.reserveIds(circuits);
-    const list = pins(circuits);
-    await db.circuit.addMany(
-      circuitIds.map((_, i) => ({
-        system_id: owners.systemId,
-        device_id: owners.devices[i]!,
-        field_meter_id: meter.field_meter_id,
-        pin: list[i]!,
-      })),
-      { ids: circuitIds },
-    );
+    const { circuitIds } = await createVillage(db, circuits);
     // Each round logs a later hour, so every row is new (as a day of posts would be).
     let hour = Date.UTC(2030, 0, 1);
     const rowsOfHour = (start: number): PrimaryLogInput[] =>

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { lockKey } from './advisory-lock.js';
 import { type ClearingRecord, writeClearing } from './clearing-writer.js';
 import { type OpenOrders, readOpenOrders } from './interval-book.js';
 import { lastClearedEnd } from './market-timeline.js';
@@ -44,9 +45,7 @@ export interface MarketTransaction {
 
 /** Serializes everything that clears one market, across processes. */
 async function lockMarket(client: pg.PoolClient | pg.Client, resourceId: number): Promise<void> {
-  await client.query("SELECT pg_advisory_xact_lock(hashtextextended('tess:market:' || $1::text, 0))", [
-    resourceId,
-  ]);
+  await lockKey(client, `tess:market:${resourceId}`);
 }
 
 function marketTransaction(client: pg.PoolClient | pg.Client, resourceId: number): MarketTransaction {

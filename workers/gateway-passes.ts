@@ -1,6 +1,7 @@
 import type { Job, Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import { ErrorCode, TessError } from '../engine/errors.js';
+import { DEFAULT_INTERVAL } from '../engine/index.js';
 import { intervalStart, isValidInterval } from '../engine/intervals.js';
 import {
   chargePendingConsumption,
@@ -25,7 +26,7 @@ export interface GatewayOutcome {
 
 /** Seconds between a system's gateway passes: its market `interval`, or 300 when unset. */
 export function gatewayInterval(system: GatewaySystem): number {
-  if (system.interval === null) return 300;
+  if (system.interval === null) return DEFAULT_INTERVAL;
   const seconds = Number(system.interval);
   if (!isValidInterval(seconds)) {
     throw new TessError(

@@ -6,9 +6,10 @@ import {
   evaluateCircuit,
   jobStep,
 } from '../../engine/gateway/index.js';
+import { lockKey } from '../advisory-lock.js';
 import type { Database } from '../database.js';
-import { configValues } from '../queries/config-values.js';
 import type { Queryable } from '../queries/current.js';
+import { configValues } from '../queries/config-values.js';
 import { moneyToMicro } from '../values.js';
 import { readCircuitSnapshots } from './circuit-states.js';
 
@@ -45,11 +46,25 @@ function configNumber(
   return value;
 }
 
-async function lockPass(client: Queryable, pass: string, systemId: number): Promise<void> {
-  await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
-    `tess:gateway-${pass}:${systemId}`,
-  ]);
-}
+const lockPass = (client: Queryable, pass: string, systemId: number) =>
+  lockKey(client, `tess:gateway-${pass}:${systemId}`);
+
+/** The fields every alert a pass raises has: where, what, and when its episode began. */
+const alertRow = (
+  systemId: number,
+  fieldMeterId: number,
+  circuitId: number,
+  type: AlertType,
+  uniqueId: string,
+  began: Date,
+) => ({
+  unique_id: uniqueId,
+  system_id: systemId,
+  field_meter_id: fieldMeterId,
+  circuit_id: circuitId,
+  type,
+  began,
+});
 
 export interface AlertPassOutcome {
   readonly circuits: number;
@@ -78,12 +93,7 @@ export async function runAlertPass(db: Database, systemId: number, now: Date): P
       for (const type of e.raise) {
         raised[type] = (raised[type] ?? 0) + 1;
         alerts.push({
-          unique_id: `${type}:${s.circuitId}:${at}`,
-          system_id: systemId,
-          field_meter_id: s.fieldMeterId,
-          circuit_id: s.circuitId,
-          type,
-          began: now,
+          ...alertRow(systemId, s.fieldMeterId, s.circuitId, type, `${type}:${s.circuitId}:${at}`, now),
           // PowerOn is an event: its episode ends as it begins.
           ...(type === 'PowerOn' ? { ended: now } : {}),
           message: `circuit ${s.pin}: ${type}`,
@@ -152,12 +162,14 @@ export async function runJobPass(db: Database, systemId: number, now: Date): Pro
       if (step === 'fail') {
         fail.push({ unique_id: j.unique_id, state: 'failed' });
         alerts.push({
-          unique_id: `UnresponsiveJob:${j.unique_id}`,
-          system_id: systemId,
-          field_meter_id: j.field_meter_id,
-          circuit_id: j.circuit_id,
-          type: 'UnresponsiveJob',
-          began: now,
+          ...alertRow(
+            systemId,
+            j.field_meter_id,
+            j.circuit_id,
+            'UnresponsiveJob',
+            `UnresponsiveJob:${j.unique_id}`,
+            now,
+          ),
           message: `circuit ${j.pin}: ${j.type} not acknowledged after ${j.sends} sends`,
         });
       }

@@ -5,7 +5,9 @@ import {
   tariffSpans,
   whPerPriceUnit,
 } from '../../engine/gateway/index.js';
+import { lockKey } from '../advisory-lock.js';
 import type { Database } from '../database.js';
+import type { Queryable } from '../queries/current.js';
 import { ownerAt, ownerHistory } from '../queries/owner-history.js';
 import { configValues } from '../queries/config-values.js';
 import { moneyToMicro } from '../values.js';
@@ -56,10 +58,7 @@ export async function chargePendingConsumption(
   now: Date,
 ): Promise<ChargeOutcome> {
   return db.withTransaction(async (tx, client) => {
-    await client.query(
-      "SELECT pg_advisory_xact_lock(hashtextextended('tess:gateway-charge:' || $1::text, 0))",
-      [systemId],
-    );
+    await lockKey(client, `tess:gateway-charge:${systemId}`);
     const config = await configValues(client, systemId, GATEWAY_CONFIG);
     const tariff = readTariff(config);
     const onMarket = (config['mechanism'] ?? 'AUCTION') === 'AUCTION';
@@ -129,7 +128,7 @@ export async function chargePendingConsumption(
  * cleared are gaps, which keep the logs they cover waiting.
  */
 async function marketSpans(
-  client: Parameters<Parameters<Database['withTransaction']>[0]>[1],
+  client: Queryable,
   resourceId: number,
   from: number,
   to: number,

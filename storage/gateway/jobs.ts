@@ -1,4 +1,5 @@
 import { ErrorCode, TessError } from '../../engine/errors.js';
+import { lockKey } from '../advisory-lock.js';
 import type { Database } from '../database.js';
 import type { Queryable } from '../queries/current.js';
 import type { JobRow } from '../rows.js';
@@ -10,9 +11,7 @@ import type { JobRow } from '../rows.js';
  */
 
 const lockMeter = (client: Queryable, fieldMeterId: number) =>
-  client.query("SELECT pg_advisory_xact_lock(hashtextextended('tess:gateway-meter:' || $1::text, 0))", [
-    fieldMeterId,
-  ]);
+  lockKey(client, `tess:gateway-meter:${fieldMeterId}`);
 
 /** The current version of each job of the meter's circuits in `states` (one job: `$3`), oldest first. */
 const JOBS_OF_METER = `

@@ -1,4 +1,3 @@
-import { DEFAULT_INTERVAL } from '../../engine/index.js';
 import type { Queryable } from '../queries/current.js';
 
 /** A system with at least one circuit, and the `interval` its gateway passes run at. */
@@ -20,5 +19,3 @@ export async function listGatewaySystems(db: Queryable): Promise<GatewaySystem[]
   );
   return rows.map((r) => ({ systemId: r.system_id, system: r.name, interval: r.interval ?? null }));
 }
-
-export const DEFAULT_GATEWAY_INTERVAL = DEFAULT_INTERVAL;
