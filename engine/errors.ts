@@ -23,6 +23,11 @@ export const ErrorCode = {
   /** An order change after its interval closed. */
   INTERVAL_CLOSED: 'INTERVAL_CLOSED',
   /**
+   * A change the entry's present state does not allow: a resolved alert changed, a job
+   * acknowledged before it was sent or after it failed.
+   */
+  WRONG_STATE: 'WRONG_STATE',
+  /**
    * An order that would take its device past its market's device-orders-max or
    * device-quantity-max in one interval (engine/order-limits.ts).
    */

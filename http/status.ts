@@ -16,6 +16,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   METHOD_NOT_ALLOWED: 405,
   EXISTS: 409,
   INTERVAL_CLOSED: 409,
+  WRONG_STATE: 409,
   NOT_EMPTY: 409,
   ORDER_LIMIT: 409,
   TOO_LARGE: 413,

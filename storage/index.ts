@@ -62,7 +62,9 @@ export {
   runAlertPass,
   runJobPass,
 } from './gateway/alert-pass.js';
-export { acknowledgeJob, type JobAck, pullJobs } from './gateway/jobs.js';
+export { acknowledgeJob, type JobAck, type MeterJob, pullJobs } from './gateway/jobs.js';
+export { type JobFilter, listJobs } from './gateway/job-list.js';
+export { changeAlert } from './gateway/alert-desk.js';
 export { type CircuitActivity, circuitActivity } from './gateway/circuit-activity.js';
 export {
   type LogCounts,

@@ -1,4 +1,5 @@
 /** The prepaid gateway's rules (seed 001): PINs, credit tokens, consumption charges, tariffs, alerts, jobs. Pure. */
+export * from './alert-desk.js';
 export * from './alerts.js';
 export * from './consumption.js';
 export * from './credit-token.js';

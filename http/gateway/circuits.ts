@@ -5,12 +5,12 @@ import { ErrorCode } from '../error-codes.js';
 import { fail } from '../errors.js';
 import { assertOwnsGatewayRow } from './ownership.js';
 
-/** A PIN from a path, checked (six distinct characters of 23456789). */
-export function parsePin(text: string): string {
+/** A PIN from a path (or the request field `name`), checked (six distinct characters of 23456789). */
+export function parsePin(text: string, name = 'path.pin'): string {
   if (!isPin(text)) {
     throw fail(
       ErrorCode.INVALID,
-      `path.pin must be six distinct characters of 23456789, not ${JSON.stringify(text)}`,
+      `${name} must be six distinct characters of 23456789, not ${JSON.stringify(text)}`,
     );
   }
   return text;

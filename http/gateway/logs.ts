@@ -1,5 +1,4 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyRequest } from 'fastify';
 import {
   type CircuitRow,
   type Database,
@@ -12,27 +11,11 @@ import type { ApiContext } from '../context.js';
 import { ErrorCode } from '../error-codes.js';
 import { fail } from '../errors.js';
 import type { TypedApp } from '../route-types.js';
+import { callingMeter } from './calling-meter.js';
 import { checkPeriod, LOG_BODY_LIMIT, LOG_ROWS_MAX, LogsBody } from './log-input.js';
 import { GATEWAY_BASE } from './paths.js';
 
 const Counts = Type.Object({ added: Type.Integer(), duplicates: Type.Integer() });
-
-/** The field meter whose device the request's device token is (403 for any other caller). */
-async function callingMeter(db: Database, request: FastifyRequest): Promise<FieldMeterRow> {
-  const principal = request.principal!;
-  if (principal.deviceId === null) {
-    throw fail(ErrorCode.FORBIDDEN, "logs are posted with the field meter's device token");
-  }
-  const [meter, another] = await db.field_meter.list({
-    where: { system_id: principal.systemId, device_id: principal.deviceId },
-    limit: 2,
-  });
-  if (!meter) throw fail(ErrorCode.FORBIDDEN, `device ${principal.deviceId} is no field meter's device`);
-  if (another) {
-    throw fail(ErrorCode.INVALID, `device ${principal.deviceId} is the device of several field meters`);
-  }
-  return meter;
-}
 
 /** The meter's circuits by PIN, each with its entry id (what logs name). */
 async function circuitsOf(db: Database, meter: FieldMeterRow): Promise<Map<string, number>> {
@@ -78,7 +61,7 @@ export function registerLogs(app: TypedApp, ctx: ApiContext): void {
           `body: at most ${LOG_ROWS_MAX} rows in one post (got ${primary.length + pcu.length})`,
         );
       }
-      const meter = await callingMeter(ctx.db, request);
+      const meter = await callingMeter(ctx.db, request, 'logs are posted');
       const meterEntry = (await ctx.db.entryId('field_meter', meter.field_meter_id)) ?? meter.field_meter_id;
       const now = ctx.now();
       const circuits = primary.length ? await circuitsOf(ctx.db, meter) : new Map<string, number>();

@@ -17,6 +17,12 @@ export const GATEWAY_RESOURCES = [
   'credit',
   /** A field meter's primary and PCU logs. */
   'gateway_log',
+  /** The alerts desk: alerts listed, assigned and resolved. */
+  'alert',
+  /** Control jobs as operators see them. */
+  'job',
+  /** A field meter's own control jobs: pulled and acknowledged with its device token. */
+  'meter_job',
 ] as const;
 export type GatewayResource = (typeof GATEWAY_RESOURCES)[number];
 
@@ -29,6 +35,8 @@ const operate: Rights = {
   circuit_state: 'read',
   token_batch: 'write',
   credit: 'write',
+  alert: 'write',
+  job: 'read',
 };
 const customer: Rights = {
   account: 'own-read',
@@ -40,10 +48,17 @@ const customer: Rights = {
 export const GATEWAY_RIGHTS: Readonly<Record<Actor, Rights>> = Object.freeze({
   ADMINISTRATOR: operate,
   OPERATOR: operate,
-  ACCOUNTING: { field_meter: 'read', account: 'read', circuit: 'read', circuit_state: 'read' },
+  ACCOUNTING: {
+    field_meter: 'read',
+    account: 'read',
+    circuit: 'read',
+    circuit_state: 'read',
+    alert: 'read',
+    job: 'read',
+  },
   CUSTOMER: customer,
   TEST: customer,
   VENDOR: { circuit_state: 'read', credit: 'write' },
-  DEVICE: { gateway_log: 'own' },
+  DEVICE: { gateway_log: 'own', meter_job: 'own' },
   ANONYMOUS: {},
 });

@@ -1,7 +1,9 @@
 import type { ApiContext, RateLimit } from '../context.js';
 import type { TypedApp } from '../route-types.js';
+import { registerAlerts } from './alerts.js';
 import { registerCircuitState } from './circuit-state.js';
 import { registerCredit } from './credit.js';
+import { registerJobs } from './jobs.js';
 import { registerLogs } from './logs.js';
 import { registerGatewayTables } from './tables.js';
 import { registerTokenBatches } from './token-batches.js';
@@ -18,4 +20,6 @@ export function registerGateway(
   registerTokenBatches(app, ctx, options.creditTokenKey);
   registerCredit(app, ctx, options.creditTokenKey, new TokenFailures(options.tokenFailureLimit));
   registerLogs(app, ctx);
+  registerAlerts(app, ctx);
+  registerJobs(app, ctx);
 }

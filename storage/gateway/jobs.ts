@@ -3,6 +3,7 @@ import { lockKey } from '../advisory-lock.js';
 import type { Database } from '../database.js';
 import type { Queryable } from '../queries/current.js';
 import type { JobRow } from '../rows.js';
+import { CIRCUIT_NOW } from './circuit-now.js';
 
 /**
  * A field meter's side of control jobs: it pulls its pending jobs (each becomes sent, with
@@ -13,27 +14,38 @@ import type { JobRow } from '../rows.js';
 const lockMeter = (client: Queryable, fieldMeterId: number) =>
   lockKey(client, `tess:gateway-meter:${fieldMeterId}`);
 
-/** The current version of each job of the meter's circuits in `states` (one job: `$3`), oldest first. */
+/**
+ * The current version of each job of the meter's circuits in `states` (one job: `$3`),
+ * oldest first, with the circuit's PIN and present address (what the meter switches by).
+ */
 const JOBS_OF_METER = `
-  SELECT j.* FROM (SELECT DISTINCT ON (unique_id) * FROM gateway.job
-                   WHERE circuit_id IN (SELECT circuit_id FROM gateway.circuit WHERE field_meter_id = $1)
-                     AND ($3::text IS NULL OR unique_id = $3)
-                   ORDER BY unique_id, created DESC, job_id DESC) j
+  SELECT j.*, cur.pin, cur.ip_address
+  FROM (SELECT DISTINCT ON (unique_id) * FROM gateway.job
+        WHERE circuit_id IN (SELECT circuit_id FROM gateway.circuit WHERE field_meter_id = $1)
+          AND ($3::text IS NULL OR unique_id = $3)
+        ORDER BY unique_id, created DESC, job_id DESC) j
+  CROSS JOIN LATERAL ${CIRCUIT_NOW('j.circuit_id')}
   WHERE j.state = ANY($2::text[]) ORDER BY j.job_id`;
 
+/** A job as the meter is handed it. */
+export interface MeterJob extends JobRow {
+  readonly pin: string;
+  readonly ip_address: string | null;
+}
+
 /** Hands the meter its pending jobs and marks them sent at `now`. */
-export async function pullJobs(db: Database, fieldMeterId: number, now: Date): Promise<JobRow[]> {
+export async function pullJobs(db: Database, fieldMeterId: number, now: Date): Promise<MeterJob[]> {
   return db.withTransaction(async (tx, client) => {
     await lockMeter(client, fieldMeterId);
     const { rows } = await client.query(JOBS_OF_METER, [fieldMeterId, ['pending'], null]);
-    const pending = rows as JobRow[];
+    const pending = rows as MeterJob[];
     if (pending.length === 0) return [];
     await tx.job.setMany(
       pending.map((j) => ({ unique_id: j.unique_id, state: 'sent', sends: j.sends + 1, sent_at: now })),
     );
     const { rows: sent } = await client.query(JOBS_OF_METER, [fieldMeterId, ['sent'], null]);
     const ids = new Set(pending.map((j) => j.unique_id));
-    return (sent as JobRow[]).filter((j) => ids.has(j.unique_id));
+    return (sent as MeterJob[]).filter((j) => ids.has(j.unique_id));
   });
 }
 
@@ -68,7 +80,7 @@ export async function acknowledgeJob(
     if (job.state === 'acknowledged') return job;
     if (job.state !== 'sent') {
       throw new TessError(
-        ErrorCode.INVALID,
+        ErrorCode.WRONG_STATE,
         `job ${uniqueId} is ${job.state}: only a sent job can be acknowledged`,
       );
     }
