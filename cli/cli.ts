@@ -3,6 +3,7 @@ import { isTessError } from '../engine/errors.js';
 import { registerClear } from './commands/clear.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDump } from './commands/dump.js';
+import { registerGateway } from './commands/gateway.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerStart } from './commands/start.js';
 import { registerStopLocal } from './commands/stop-local.js';
@@ -23,6 +24,7 @@ for (const register of [
   registerClear,
   registerDump,
   registerToken,
+  registerGateway,
   registerDemo,
   registerStopLocal,
 ])

@@ -34,6 +34,16 @@ export function tokenNumber(randomBytes: (n: number) => Uint8Array): string {
   return out;
 }
 
+/**
+ * A batch's tokens as CSV for the card printer: a `number,value` header, then one line per
+ * token. Numbers are digits and values plain decimals, so nothing needs quoting.
+ */
+export function tokenBatchCsv(
+  tokens: readonly { readonly number: string; readonly value: number }[],
+): string {
+  return `number,value\n${tokens.map((t) => `${t.number},${t.value}\n`).join('')}`;
+}
+
 export interface Denomination {
   /** Value of each token, in currency units. */
   readonly denomination: number;

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { checkBatch } from '../../engine/gateway/index.js';
+import { checkBatch, tokenBatchCsv } from '../../engine/gateway/index.js';
 import { issueTokenBatch } from '../../storage/index.js';
 import type { ApiContext } from '../context.js';
 import type { TypedApp } from '../route-types.js';
@@ -54,8 +54,7 @@ export function registerTokenBatches(app: TypedApp, ctx: ApiContext, creditToken
       const issued = await issueTokenBatch(ctx.db, request.principal!.systemId, items, creditTokenKey);
       reply.code(201).header('cache-control', 'no-store');
       if (wantsCsv(request.headers.accept)) {
-        const lines = issued.tokens.map((t) => `${t.number},${t.value}`);
-        return reply.type('text/csv; charset=utf-8').send(`number,value\n${lines.join('\n')}\n`);
+        return reply.type('text/csv; charset=utf-8').send(tokenBatchCsv(issued.tokens));
       }
       return reply.send({
         batch_id: issued.batch.token_batch_id,
