@@ -8,6 +8,7 @@ import { ErrorCode, TessError } from '../engine/errors.js';
 import { quoteIdent, tableSql } from './connection.js';
 import type pg from 'pg';
 import type { Database } from './database.js';
+import { SMS_TABLES } from './gateway/tables.js';
 import { allColumns, GATEWAY_ORDER, TABLE_ORDER, TABLES, type TableName } from './tables.js';
 
 /**
@@ -21,7 +22,7 @@ import { allColumns, GATEWAY_ORDER, TABLE_ORDER, TABLES, type TableName } from '
  * COPY's text format escapes newlines inside values, so every row is one line and a
  * line holding only "\." can never be data.
  */
-const MAGIC = 'TESS-DUMP 3';
+const MAGIC = 'TESS-DUMP 4';
 
 interface DumpTable {
   readonly name: string;
@@ -55,7 +56,7 @@ const TESS_2 = TABLE_ORDER.map((name) => (name === 'transaction' ? table(name, T
 /**
  * The thirteen tables, the runtime's records (cleared intervals, with why one was a
  * FAILURE, and meter readings settlement could not book: migration 9), then the prepaid
- * gateway's tables (migration 11).
+ * gateway's tables (migrations 11 and 12).
  */
 const DUMP_TABLES: readonly DumpTable[] = [
   ...TABLE_ORDER.map((name) => table(name)),
@@ -67,7 +68,8 @@ const DUMP_TABLES: readonly DumpTable[] = [
 /**
  * The tables each format's files hold, by first line. Files of format 1, written before
  * the runtime recorded failures, load with every interval cleared and no reading marked;
- * files of formats 1 and 2, written before the gateway, load with no gateway data.
+ * files of formats 1 and 2, written before the gateway, load with no gateway data; files
+ * of format 3, written before the gateway spoke SMS, load with no interfaces or messages.
  */
 const FORMATS: Readonly<Record<string, readonly DumpTable[]>> = {
   'TESS-DUMP 1': [...TESS_2, runtime('market_interval', MARKET_INTERVAL)],
@@ -76,6 +78,7 @@ const FORMATS: Readonly<Record<string, readonly DumpTable[]>> = {
     runtime('market_interval', [...MARKET_INTERVAL, 'reason']),
     runtime('meter_failure', ['meter_id', 'resource_id', 'reason', 'created']),
   ],
+  'TESS-DUMP 3': DUMP_TABLES.filter((t) => !(SMS_TABLES as readonly string[]).includes(t.name)),
   [MAGIC]: DUMP_TABLES,
 };
 

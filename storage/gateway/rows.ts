@@ -1,5 +1,5 @@
 import type { AlertStatus, AlertType, JobState, JobType } from '../../engine/gateway/index.js';
-import type { METER_STATUSES } from './tables.js';
+import type { INTERFACE_KINDS, MESSAGE_KINDS, MESSAGE_STATES, METER_STATUSES } from './tables.js';
 
 /** The gateway's rows as read back (storage/rows.ts for the TESS tables). */
 interface Base {
@@ -94,6 +94,45 @@ export interface PcuLogRow extends Base {
   readonly battery_soc: number | null;
 }
 
+export interface CommunicationInterfaceRow extends Base {
+  readonly communication_interface_id: number;
+  readonly system_id: number;
+  readonly name: string;
+  readonly kind: (typeof INTERFACE_KINDS)[number];
+  readonly base_url: string | null;
+  readonly account: string | null;
+  readonly sender: string | null;
+  readonly secret_env: string | null;
+  readonly status: (typeof METER_STATUSES)[number];
+}
+export interface MessageRow extends Base {
+  readonly message_id: number;
+  readonly unique_id: string;
+  readonly system_id: number;
+  readonly communication_interface_id: number;
+  readonly kind: (typeof MESSAGE_KINDS)[number];
+  readonly phone: string;
+  readonly body: string;
+  readonly state: (typeof MESSAGE_STATES)[number];
+  readonly field_meter_id: number | null;
+  readonly circuit_id: number | null;
+  readonly job_id: number | null;
+  readonly in_reply_to: number | null;
+  readonly provider_id: string | null;
+  readonly detail: string | null;
+}
+export interface MessageAttemptRow extends Base {
+  readonly message_attempt_id: number;
+  readonly message_id: number;
+  readonly attempt: number;
+  readonly started: Date;
+  readonly ended: Date;
+  readonly ok: boolean;
+  readonly http_status: number | null;
+  readonly provider_id: string | null;
+  readonly reason: string | null;
+}
+
 export interface GatewayRowOf {
   field_meter: FieldMeterRow;
   account: AccountRow;
@@ -105,4 +144,7 @@ export interface GatewayRowOf {
   alert: AlertRow;
   primary_log: PrimaryLogRow;
   pcu_log: PcuLogRow;
+  communication_interface: CommunicationInterfaceRow;
+  message: MessageRow;
+  message_attempt: MessageAttemptRow;
 }

@@ -10,6 +10,12 @@ export const GATEWAY_SCHEMA = 'gateway';
 
 export const METER_STATUSES = ['active', 'inactive'] as const;
 
+/** The SMS tables (migration 12): a dump written before them holds every gateway table but these. */
+export const SMS_TABLES = ['communication_interface', 'message', 'message_attempt'] as const;
+export const INTERFACE_KINDS = ['twilio', 'kannel', 'http', 'log'] as const;
+export const MESSAGE_KINDS = ['incoming', 'outgoing', 'job'] as const;
+export const MESSAGE_STATES = ['received', 'handled', 'ignored', 'queued', 'sent', 'failed'] as const;
+
 /** The gateway's tables in reference order (dump/load order): each refers only to earlier ones. */
 export const GATEWAY_ORDER = [
   'field_meter',
@@ -22,6 +28,9 @@ export const GATEWAY_ORDER = [
   'alert',
   'primary_log',
   'pcu_log',
+  'communication_interface',
+  'message',
+  'message_attempt',
 ] as const;
 export type GatewayTableName = (typeof GATEWAY_ORDER)[number];
 
@@ -165,5 +174,56 @@ export const GATEWAY_TABLES: Readonly<Record<GatewayTableName, Omit<TableDef, 'n
     label: [],
     settable: false,
     finalReason: 'a log is a record of what the meter measured',
+  },
+  communication_interface: {
+    columns: [
+      c('system_id', 'bigint', { ref: 'system' }),
+      c('name', 'text', { nonEmpty: true }),
+      c('kind', 'text', { values: INTERFACE_KINDS }),
+      c('base_url', 'text', { optional: true }),
+      c('account', 'text', { optional: true }),
+      c('sender', 'text', { optional: true }),
+      c('secret_env', 'text', { optional: true }),
+      c('status', 'text', { optional: true, values: METER_STATUSES, default: 'active' }),
+    ],
+    key: ['system_id', 'name'],
+    label: ['name'],
+    settable: true,
+  },
+  message: {
+    columns: [
+      c('unique_id', 'text', { optional: true, nonEmpty: true }),
+      c('system_id', 'bigint', { ref: 'system' }),
+      c('communication_interface_id', 'bigint', { ref: 'communication_interface' }),
+      c('kind', 'text', { values: MESSAGE_KINDS }),
+      c('phone', 'text', { nonEmpty: true }),
+      c('body', 'text'),
+      c('state', 'text', { values: MESSAGE_STATES }),
+      c('field_meter_id', 'bigint', { ref: 'field_meter', optional: true }),
+      c('circuit_id', 'bigint', { ref: 'circuit', optional: true }),
+      c('job_id', 'bigint', { ref: 'job', optional: true }),
+      c('in_reply_to', 'bigint', { ref: 'message', optional: true }),
+      c('provider_id', 'text', { optional: true }),
+      c('detail', 'text', { optional: true }),
+    ],
+    key: ['unique_id'],
+    label: ['unique_id'],
+    settable: true,
+  },
+  message_attempt: {
+    columns: [
+      c('message_id', 'bigint', { ref: 'message' }),
+      c('attempt', 'integer'),
+      c('started', 'timestamptz'),
+      c('ended', 'timestamptz'),
+      c('ok', 'boolean'),
+      c('http_status', 'integer', { optional: true }),
+      c('provider_id', 'text', { optional: true }),
+      c('reason', 'text', { optional: true }),
+    ],
+    key: [],
+    label: [],
+    settable: false,
+    finalReason: 'an attempt is a record of what was tried',
   },
 };
