@@ -81,6 +81,18 @@ export interface Settings {
    * @defaultValue DEVELOPMENT_CREDIT_TOKEN_KEY, a published key: tokens issued with it are not secret
    */
   readonly creditTokenKey: string;
+  /**
+   * Secrets of the SMS interfaces, from the environment variables named SMS_SECRET_…
+   * (an interface names one in its `secret_env`; the database never holds a secret).
+   * @defaultValue {} (none)
+   */
+  readonly smsSecrets: Readonly<Record<string, string>>;
+  /**
+   * The API's address as providers reach it (e.g. https://tess.example.org), which
+   * Twilio signs its webhooks with; behind a proxy that rewrites the address it must be
+   * set. @defaultValue '' (the address each request arrived at)
+   */
+  readonly publicUrl: string;
 }
 
 /** The credit-token key outside production: published here, so tokens issued with it are not secret. */
@@ -108,6 +120,8 @@ export const DEFAULTS: Settings = Object.freeze({
   requestTimeoutMs: 30_000,
   metricsToken: '',
   creditTokenKey: DEVELOPMENT_CREDIT_TOKEN_KEY,
+  smsSecrets: Object.freeze({}),
+  publicUrl: '',
 });
 
 /** The start-up warning of a server running on the development credit-token key (else null). */
@@ -115,6 +129,30 @@ export const creditTokenKeyNotice = (settings: Settings): string | null =>
   settings.creditTokenKey === DEVELOPMENT_CREDIT_TOKEN_KEY
     ? 'CREDIT_TOKEN_KEY is not set: credit tokens are hashed with the published development key, so tokens issued with it are not secret; set CREDIT_TOKEN_KEY before issuing real ones'
     : null;
+
+/** Every SMS_SECRET_… variable that is set, frozen. */
+function smsSecrets(env: NodeJS.ProcessEnv): Readonly<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (name.startsWith('SMS_SECRET_') && value) out[name] = value;
+  }
+  return Object.freeze(out);
+}
+
+function publicUrl(value: string | undefined): string {
+  if (value === undefined || value === '') return DEFAULTS.publicUrl;
+  let parsed: URL | null = null;
+  try {
+    parsed = new URL(value);
+  } catch {}
+  if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.search || parsed.hash) {
+    throw new TessError(
+      ErrorCode.INVALID,
+      `PUBLIC_URL must be the API's http(s) address without query, e.g. https://tess.example.org, not ${JSON.stringify(value)}`,
+    );
+  }
+  return value.replace(/\/+$/, '');
+}
 
 function creditTokenKey(value: string | undefined): string {
   if (value === undefined || value === '') return DEFAULTS.creditTokenKey;
@@ -283,6 +321,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, command?: 'st
     requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', DEFAULTS.requestTimeoutMs, 100, 600_000),
     metricsToken: secret('METRICS_TOKEN', env['METRICS_TOKEN']),
     creditTokenKey: creditTokenKey(env['CREDIT_TOKEN_KEY']),
+    smsSecrets: smsSecrets(env),
+    publicUrl: publicUrl(env['PUBLIC_URL']),
   });
   // After the values are read, so that a malformed one is told first.
   if (command === 'start' && env['NODE_ENV'] === 'production' && !env['CREDIT_TOKEN_KEY']) {

@@ -26,6 +26,7 @@ import { priceSpecials, registerCurrentPrice } from './prices.js';
 import { rateLimitOptions, type RouteRateLimits } from './rate-limits.js';
 import { registerTables } from './resources.js';
 import { ErrorSchema } from './schemas.js';
+import { SmsQueue } from '../workers/sms/sms-queue.js';
 import { tokenSpecials } from './token-routes.js';
 import { transactionSpecials } from './transactions.js';
 /** The settings the server reads (the command line's Settings hold them, among others). */
@@ -43,6 +44,10 @@ export interface ServerSettings {
   readonly metricsToken: string;
   /** The credit tokens' HMAC key (cli/settings.ts). */
   readonly creditTokenKey: string;
+  /** SMS interfaces' secrets by environment-variable name (cli/settings.ts). */
+  readonly smsSecrets: Readonly<Record<string, string>>;
+  /** The API's address as SMS providers reach it; '' for each request's own. */
+  readonly publicUrl: string;
 }
 
 export interface ServerDeps {
@@ -186,8 +191,11 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
   registerOrderRoutes(app, ctx);
   registerMarkets(app, ctx);
+  const smsQueue = SmsQueue.open(redis, settings.queuePrefix, await db.identity());
+  app.addHook('onClose', () => smsQueue.close());
   registerGateway(app, ctx, {
     creditTokenKey: settings.creditTokenKey,
+    sms: { queue: smsQueue, secrets: settings.smsSecrets, publicUrl: settings.publicUrl },
     ...(deps.tokenFailureLimit ? { tokenFailureLimit: deps.tokenFailureLimit } : {}),
   });
 

@@ -65,6 +65,17 @@ export {
 export { acknowledgeJob, type JobAck, type MeterJob, pullJobs } from './gateway/jobs.js';
 export { type JobFilter, listJobs } from './gateway/job-list.js';
 export { changeAlert } from './gateway/alert-desk.js';
+export {
+  currentInterface,
+  currentMessage,
+  messagesLeft,
+  moveMessage,
+  type Outgoing,
+  queueMessages,
+  type Received,
+  receiveMessage,
+  recordAttempt,
+} from './gateway/messages.js';
 export { type CircuitActivity, circuitActivity } from './gateway/circuit-activity.js';
 export {
   type LogCounts,

@@ -45,3 +45,24 @@ export const meterReadingsUnsettled = new Counter({
   help: 'Meter reading versions settlement could not book (recorded in meter_failure and skipped)',
   registers: [registry],
 });
+
+export const smsReceived = new Counter({
+  name: 'tess_sms_received_total',
+  help: 'SMS messages stored from providers, by interface kind (a provider delivering one again is not counted)',
+  labelNames: ['kind'] as const,
+  registers: [registry],
+});
+
+export const smsIgnored = new Counter({
+  name: 'tess_sms_ignored_total',
+  help: 'Incoming SMS messages stored but not acted on, by reason (unknown number, malformed body, …)',
+  labelNames: ['reason'] as const,
+  registers: [registry],
+});
+
+export const smsSent = new Counter({
+  name: 'tess_sms_sent_total',
+  help: 'Outgoing SMS messages by outcome (sent, failed) after every attempt',
+  labelNames: ['outcome'] as const,
+  registers: [registry],
+});

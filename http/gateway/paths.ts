@@ -9,5 +9,6 @@ export const GATEWAY_PATHS = {
   field_meter: 'meters',
   account: 'accounts',
   circuit: 'circuits',
+  communication_interface: 'interfaces',
 } as const satisfies Partial<Record<GatewayTableName, string>>;
 export type GatewayResourceTable = keyof typeof GATEWAY_PATHS;

@@ -9,6 +9,8 @@ import type { Access, Actor } from '../rights.js';
 export const GATEWAY_RESOURCES = [
   'field_meter',
   'account',
+  /** How TESS reaches an SMS provider. */
+  'communication_interface',
   'circuit',
   /** A circuit's state by its PIN: limits, balance, last heard, switch. */
   'circuit_state',
@@ -30,6 +32,7 @@ type Rights = Partial<Record<GatewayResource, Access>>;
 
 const operate: Rights = {
   field_meter: 'write',
+  communication_interface: 'write',
   account: 'write',
   circuit: 'write',
   circuit_state: 'read',
@@ -50,6 +53,7 @@ export const GATEWAY_RIGHTS: Readonly<Record<Actor, Rights>> = Object.freeze({
   OPERATOR: operate,
   ACCOUNTING: {
     field_meter: 'read',
+    communication_interface: 'read',
     account: 'read',
     circuit: 'read',
     circuit_state: 'read',

@@ -5,6 +5,7 @@ import { registerCircuitState } from './circuit-state.js';
 import { registerCredit } from './credit.js';
 import { registerJobs } from './jobs.js';
 import { registerLogs } from './logs.js';
+import { registerSmsWebhook, type SmsWebhookOptions } from './sms-webhook.js';
 import { registerGatewayTables } from './tables.js';
 import { registerTokenBatches } from './token-batches.js';
 import { TokenFailures } from './token-failures.js';
@@ -13,7 +14,11 @@ import { TokenFailures } from './token-failures.js';
 export function registerGateway(
   app: TypedApp,
   ctx: ApiContext,
-  options: { readonly creditTokenKey: string; readonly tokenFailureLimit?: RateLimit },
+  options: {
+    readonly creditTokenKey: string;
+    readonly tokenFailureLimit?: RateLimit;
+    readonly sms: SmsWebhookOptions;
+  },
 ): void {
   registerGatewayTables(app, ctx);
   registerCircuitState(app, ctx);
@@ -22,4 +27,5 @@ export function registerGateway(
   registerLogs(app, ctx);
   registerAlerts(app, ctx);
   registerJobs(app, ctx);
+  registerSmsWebhook(app, ctx.db, options.sms);
 }

@@ -1,5 +1,10 @@
 import { isIP } from 'node:net';
-import { checkTimeZone } from '../../engine/gateway/index.js';
+import {
+  checkTimeZone,
+  INTERFACE_NEEDS,
+  type InterfaceKind,
+  SECRET_ENV_PATTERN,
+} from '../../engine/gateway/index.js';
 import type { Database } from '../../storage/index.js';
 import { ErrorCode } from '../error-codes.js';
 import { fail } from '../errors.js';
@@ -46,6 +51,16 @@ export async function checkGatewayWrite(
       throw fail(ErrorCode.INVALID, `body.user_id: user ${body['user_id']} is not a user of this system`);
     }
   }
+  if (table === 'communication_interface') return checkInterface(db, body, systemId);
+  if (table === 'field_meter' && typeof body['communication_interface'] === 'string') {
+    const name = body['communication_interface'];
+    if ((await db.communication_interface.find({ system_id: systemId, name })) === null) {
+      throw fail(
+        ErrorCode.INVALID,
+        `body.communication_interface: no interface named ${JSON.stringify(name)}; add it at /gateway/interfaces first`,
+      );
+    }
+  }
   if (table !== 'circuit') return;
   const device = typeof body['device_id'] === 'number' ? body['device_id'] : null;
   if (device !== null) {
@@ -61,5 +76,54 @@ export async function checkGatewayWrite(
   const meterId = typeof body['field_meter_id'] === 'number' ? body['field_meter_id'] : null;
   if (meterId !== null && (await db.current('field_meter', meterId))?.system_id !== systemId) {
     throw fail(ErrorCode.INVALID, `body.field_meter_id: field meter ${meterId} is not one of this system`);
+  }
+}
+
+const INTERFACE_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
+/** An interface's fields, and, over its current version for a change, that its kind has what it needs. */
+async function checkInterface(db: Database, body: Values, systemId: number): Promise<void> {
+  const name = body['name'];
+  if (typeof name === 'string' && !INTERFACE_NAME.test(name)) {
+    throw fail(
+      ErrorCode.INVALID,
+      'body.name must be 1 to 63 of a-z, 0-9, _ and - (starting with a letter or digit): it is part of the webhook URL',
+    );
+  }
+  const url = body['base_url'];
+  if (typeof url === 'string') {
+    let parsed: URL | null = null;
+    try {
+      parsed = new URL(url);
+    } catch {}
+    if (!parsed || !/^https?:$/.test(parsed.protocol) || url.length > 2000) {
+      throw fail(ErrorCode.INVALID, `body.base_url must be an http or https URL, not ${JSON.stringify(url)}`);
+    }
+  }
+  for (const [field, max] of [
+    ['account', 200],
+    ['sender', 64],
+  ] as const) {
+    const v = body[field];
+    if (typeof v === 'string' && (v.length === 0 || v.length > max)) {
+      throw fail(ErrorCode.INVALID, `body.${field} must be 1 to ${max} characters`);
+    }
+  }
+  const secret = body['secret_env'];
+  if (typeof secret === 'string' && !SECRET_ENV_PATTERN.test(secret)) {
+    throw fail(
+      ErrorCode.INVALID,
+      `body.secret_env must name an environment variable SMS_SECRET_<A-Z, 0-9, _> (the secret itself is never stored), not ${JSON.stringify(secret)}`,
+    );
+  }
+  const id =
+    typeof name === 'string' ? await db.communication_interface.find({ system_id: systemId, name }) : null;
+  const current = id === null ? null : await db.communication_interface.get(id);
+  const merged: Values = { ...current, ...body };
+  const kind = merged['kind'] as InterfaceKind | undefined;
+  if (kind === undefined) return;
+  const missing = INTERFACE_NEEDS[kind].filter((f) => merged[f] === undefined || merged[f] === null);
+  if (missing.length) {
+    throw fail(ErrorCode.INVALID, `body: a ${kind} interface needs ${missing.join(', ')}`);
   }
 }

@@ -16,8 +16,16 @@ import { checkGatewayWrite } from './table-checks.js';
 
 type Values = Record<string, unknown>;
 
+/** Tables a customer may own a row of (ownership.ts); the others only staff reach. */
+const OWNABLE = (name: GatewayResourceTable): name is 'account' | 'circuit' =>
+  name === 'account' || name === 'circuit';
+
 /** Tables of a system: system_id defaults to the caller's. */
-const SYSTEM_SCOPED: ReadonlySet<GatewayResourceTable> = new Set(['field_meter', 'circuit']);
+const SYSTEM_SCOPED: ReadonlySet<GatewayResourceTable> = new Set([
+  'field_meter',
+  'circuit',
+  'communication_interface',
+]);
 
 /** A circuit's PIN is drawn by TESS (pins.ts): an add leaves it out. */
 const addDef = (def: TableDef): TableDef =>
@@ -40,7 +48,7 @@ async function scope(ctx: ApiContext, request: FastifyRequest, name: GatewayReso
   if (!principal) return;
   if (SYSTEM_SCOPED.has(name) && filters['system_id'] === undefined)
     filters['system_id'] = principal.systemId;
-  if (!isOwnAccess(request.access) || name === 'field_meter') return;
+  if (!isOwnAccess(request.access) || !OWNABLE(name)) return;
   // An account is the caller's own by default; circuits are listed per device.
   if (name === 'account' && filters['user_id'] === undefined) filters['user_id'] = principal.userId;
   const owner = name === 'account' ? 'user_id' : 'device_id';
@@ -67,7 +75,7 @@ export function registerGatewayTables(app: TypedApp, ctx: ApiContext): void {
     const addSummary = `add a ${name}${name === 'circuit' ? ' (TESS draws its PIN)' : ''}`;
     const defaulted = SYSTEM_SCOPED.has(name) ? ['system_id'] : [];
     const own = (request: FastifyRequest, found: Values) =>
-      name === 'field_meter'
+      !OWNABLE(name)
         ? Promise.resolve()
         : assertOwnsGatewayRow(ctx.db, request, name, found, `${name} ${found[def.id]}`);
 

@@ -1,5 +1,5 @@
-import type { AlertStatus, AlertType, JobState, JobType } from '../../engine/gateway/index.js';
-import type { INTERFACE_KINDS, MESSAGE_KINDS, MESSAGE_STATES, METER_STATUSES } from './tables.js';
+import type { AlertStatus, AlertType, InterfaceKind, JobState, JobType } from '../../engine/gateway/index.js';
+import type { MESSAGE_KINDS, MESSAGE_STATES, METER_STATUSES } from './tables.js';
 
 /** The gateway's rows as read back (storage/rows.ts for the TESS tables). */
 interface Base {
@@ -98,7 +98,7 @@ export interface CommunicationInterfaceRow extends Base {
   readonly communication_interface_id: number;
   readonly system_id: number;
   readonly name: string;
-  readonly kind: (typeof INTERFACE_KINDS)[number];
+  readonly kind: InterfaceKind;
   readonly base_url: string | null;
   readonly account: string | null;
   readonly sender: string | null;

@@ -1,4 +1,10 @@
-import { ALERT_STATUSES, ALERT_TYPES, JOB_STATES, JOB_TYPES } from '../../engine/gateway/index.js';
+import {
+  ALERT_STATUSES,
+  ALERT_TYPES,
+  INTERFACE_KINDS,
+  JOB_STATES,
+  JOB_TYPES,
+} from '../../engine/gateway/index.js';
 import type { ColumnDef, ColumnKind, TableDef } from '../tables.js';
 
 /**
@@ -12,7 +18,6 @@ export const METER_STATUSES = ['active', 'inactive'] as const;
 
 /** The SMS tables (migration 12): a dump written before them holds every gateway table but these. */
 export const SMS_TABLES = ['communication_interface', 'message', 'message_attempt'] as const;
-export const INTERFACE_KINDS = ['twilio', 'kannel', 'http', 'log'] as const;
 export const MESSAGE_KINDS = ['incoming', 'outgoing', 'job'] as const;
 export const MESSAGE_STATES = ['received', 'handled', 'ignored', 'queued', 'sent', 'failed'] as const;
 

@@ -1,0 +1,59 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { DatabaseIdentity } from '../../storage/index.js';
+
+/**
+ * SMS work goes through a queue of its own, beside the markets' (workers/runtime.ts): a
+ * provider that is slow or down holds up messages, never a clearing. Two jobs, each
+ * named after its message so that queueing it again (a webhook retried, a sweep of
+ * messages left behind) adds nothing while the first is waiting:
+ * - `sms-in`: act on an incoming message (workers/sms/inbound.ts);
+ * - `sms-send`: send an outgoing one (workers/sms/send.ts).
+ */
+export const SMS_JOBS = { inbound: 'sms-in', send: 'sms-send' } as const;
+export type SmsJobName = (typeof SMS_JOBS)[keyof typeof SMS_JOBS];
+
+export interface SmsJobData {
+  readonly messageId: number;
+}
+
+/** The SMS queue of one database (BullMQ names may not hold `:`). */
+export const smsQueueName = (database: DatabaseIdentity): string => `tess-sms-${database.key}`;
+
+/** Failed jobs are retried this often (a database restarting), then left for the sweep. */
+const ATTEMPTS = 5;
+
+export class SmsQueue {
+  private constructor(private readonly queue: Queue) {}
+
+  /** On `connection`, which stays the caller's (closing the queue leaves it open). */
+  static open(connection: Redis, prefix: string, database: DatabaseIdentity): SmsQueue {
+    return new SmsQueue(new Queue(smsQueueName(database), { connection, prefix }));
+  }
+
+  /** Queues work on message `messageId`; false when Redis did not take it within `timeoutMs`. */
+  async add(name: SmsJobName, messageId: number, timeoutMs = 2_000): Promise<boolean> {
+    const added = this.queue.add(name, { messageId } satisfies SmsJobData, {
+      jobId: `${name}-${messageId}`,
+      attempts: ATTEMPTS,
+      backoff: { type: 'exponential', delay: 1_000 },
+      removeOnComplete: 1_000,
+      removeOnFail: 1_000,
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    try {
+      return await Promise.race([added.then(() => true), late]);
+    } catch {
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  close(): Promise<void> {
+    return this.queue.close();
+  }
+}
