@@ -1,0 +1,10 @@
+/** The gateway's SMS: the field meters' protocol, customers' commands and the replies to them. Pure. */
+export * from './base36.js';
+export * from './compressed-log.js';
+export * from './field-codecs.js';
+export * from './gsm7.js';
+export * from './meter-format.js';
+export * from './meter-messages.js';
+export * from './meter-parse.js';
+export * from './meter-time.js';
+export * from './sms-limits.js';
