@@ -1,5 +1,6 @@
 import { invalid } from '../../errors.js';
 import { fromBase36, toBase36 } from './base36.js';
+import { IPV4 } from './field-codecs.js';
 import {
   type CompactCircuit,
   type CompressedLog,
@@ -33,15 +34,22 @@ const HOUR_MAX = 99_123_123;
 
 /** The circuit number of a cid: its last octet modulo 100. */
 export function compactCircuitNumber(cid: string): number {
-  const last = Number(cid.split('.').pop());
-  if (!Number.isInteger(last) || last < 0 || last > 255)
-    throw invalid(`cid: ${quote(cid)} is not an IPv4 address`);
-  return last % 100;
+  return Number(IPV4.parse(cid, 'cid').split('.')[3]) % 100;
 }
 
-/** The one cid among a meter's `cids` with circuit number `n`; an INVALID error when none or several. */
+/**
+ * The one cid among a meter's `cids` with circuit number `n`; an INVALID error when none
+ * or several. Addresses that are not IPv4 (a circuit given an IPv6 one) are passed over:
+ * a compressed log cannot name them.
+ */
 export function resolveCompactCircuit(n: number, cids: readonly string[]): string {
-  const found = cids.filter((cid) => compactCircuitNumber(cid) === n);
+  const found = cids.filter((cid) => {
+    try {
+      return compactCircuitNumber(cid) === n;
+    } catch {
+      return false;
+    }
+  });
   if (found.length === 1) return found[0]!;
   throw invalid(
     found.length === 0

@@ -548,7 +548,10 @@ describe('compressed circuits and meter clocks', () => {
   });
 
   it('finds a compressed circuit among its meter’s, and refuses none or several', () => {
-    expect(resolveCompactCircuit(1, ['192.168.1.200', '192.168.1.201'])).toBe('192.168.1.201');
+    expect(resolveCompactCircuit(1, ['192.168.1.200', '192.168.1.201', 'fe80::1', ''])).toBe('192.168.1.201');
+    expect(refusal(() => compactCircuitNumber('192.168.1.'))).toBe(
+      'cid: "192.168.1." is not a dotted IPv4 address',
+    );
     expect(refusal(() => resolveCompactCircuit(3, ['192.168.1.201']))).toBe(
       'circuit 3: no circuit of the meter ends in it',
     );
