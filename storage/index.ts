@@ -62,7 +62,7 @@ export {
   runAlertPass,
   runJobPass,
 } from './gateway/alert-pass.js';
-export { acknowledgeJob, type JobAck, type MeterJob, pullJobs } from './gateway/jobs.js';
+export { acknowledgeJob, type JobAck, type MeterJob, metersToPush, pullJobs } from './gateway/jobs.js';
 export { type JobFilter, listJobs } from './gateway/job-list.js';
 export { changeAlert } from './gateway/alert-desk.js';
 export {
@@ -76,6 +76,8 @@ export {
   receiveMessage,
   recordAttempt,
 } from './gateway/messages.js';
+export { inMessage, type Savepoint } from './gateway/message-transaction.js';
+export { type CustomerUsage, customerUsage } from './gateway/customer-usage.js';
 export { type CircuitActivity, circuitActivity } from './gateway/circuit-activity.js';
 export {
   type LogCounts,

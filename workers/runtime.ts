@@ -6,6 +6,7 @@ import type { DatabaseIdentity } from '../storage/index.js';
 import type { Database } from '../storage/index.js';
 import type { Market } from '../storage/index.js';
 import { type ClearDeps, clearDue, type IntervalOutcome } from './clear-market.js';
+import { SmsWorker, type SmsWorkerOptions } from './sms/sms-worker.js';
 import { type GatewayJobData, runGatewayJob, syncGatewaySchedulers } from './gateway-passes.js';
 import { intervalSeconds } from './market-options.js';
 import { readPlan } from './market-schedule.js';
@@ -44,6 +45,11 @@ export interface RuntimeOptions {
   readonly horizonSeconds?: number;
   /** The clock. */
   readonly now?: () => number;
+  /**
+   * The prepaid gateway's SMS (workers/sms/): incoming messages acted on, outgoing ones
+   * sent, jobs pushed to meters that take them by SMS. @defaultValue off
+   */
+  readonly sms?: Omit<SmsWorkerOptions, 'db' | 'redisUrl' | 'log' | 'prefix'>;
 }
 
 interface TickData {
@@ -73,6 +79,7 @@ export class Runtime {
     private readonly worker: Worker,
     private readonly connections: Redis[],
     private readonly pool: ClearingPool,
+    private readonly sms: SmsWorker | undefined,
   ) {}
 
   static async start(options: RuntimeOptions): Promise<Runtime> {
@@ -116,7 +123,16 @@ export class Runtime {
     );
     worker.on('failed', (job, err) => options.log.error({ err, job: job?.id }, 'job failed'));
     worker.on('error', (err) => options.log.error({ err }, 'worker error'));
-    runtime = new Runtime(options, queue, worker, [queueConnection, workerConnection, publisher], pool);
+    const sms = options.sms
+      ? await SmsWorker.start({
+          ...options.sms,
+          db: options.db,
+          redisUrl: options.redisUrl,
+          log: options.log,
+          prefix,
+        })
+      : undefined;
+    runtime = new Runtime(options, queue, worker, [queueConnection, workerConnection, publisher], pool, sms);
     // Catch up first: one tick per system now clears whatever closed while nothing ran.
     await runtime.sync(true);
     void worker.run();
@@ -254,6 +270,7 @@ export class Runtime {
     if (this.stopping) return;
     this.stopping = true;
     clearInterval(this.timer);
+    await this.sms?.close();
     await this.worker.close();
     await this.queue.close();
     await this.pool.close();

@@ -110,6 +110,7 @@ async function serve(role: Role, local: LocalServices, log: pino.Logger): Promis
           syncMs: settings.schedulerSyncMs,
           graceMs: settings.graceMs,
           horizonSeconds: settings.backfillHours * 3600,
+          sms: { secrets: settings.smsSecrets, creditTokenKey: settings.creditTokenKey },
         });
   // A new database is said in the start-up line: for a mistyped name it is the only sign;
   // so is a server TESS runs itself, and where its data lives.

@@ -92,3 +92,26 @@ export async function acknowledgeJob(
     });
   });
 }
+
+/**
+ * Field meters TESS sends jobs to by SMS (an interface and a number set) that have jobs
+ * pending, as entry ids: the others pull theirs over HTTP.
+ */
+export async function metersToPush(db: Database): Promise<number[]> {
+  return db.withTransaction(async (_tx, client) => {
+    const { rows } = await client.query(
+      `WITH meter AS (
+         SELECT DISTINCT ON (system_id, name) system_id, name, communication_interface, phone, status,
+                min(field_meter_id) OVER (PARTITION BY system_id, name) AS entry_id
+         FROM gateway.field_meter ORDER BY system_id, name, created DESC, field_meter_id DESC)
+       SELECT m.entry_id FROM meter m
+       WHERE m.communication_interface IS NOT NULL AND m.phone IS NOT NULL AND m.status = 'active'
+         AND EXISTS (
+           SELECT 1 FROM (SELECT DISTINCT ON (unique_id) state FROM gateway.job
+                          WHERE circuit_id IN (SELECT circuit_id FROM gateway.circuit WHERE field_meter_id = m.entry_id)
+                          ORDER BY unique_id, created DESC, job_id DESC) j
+           WHERE j.state = 'pending')`,
+    );
+    return rows.map((r) => Number(r.entry_id));
+  });
+}

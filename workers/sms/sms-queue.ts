@@ -53,6 +53,20 @@ export class SmsQueue {
     }
   }
 
+  /**
+   * Queues work on a message again that the queue may have dropped or given up on: a job
+   * that is still waiting or running is left as it is (one job per message at a time).
+   */
+  async requeue(name: SmsJobName, messageId: number): Promise<boolean> {
+    const job = await this.queue.getJob(`${name}-${messageId}`);
+    if (job) {
+      const state = await job.getState();
+      if (state !== 'completed' && state !== 'failed') return false;
+      await job.remove();
+    }
+    return this.add(name, messageId);
+  }
+
   close(): Promise<void> {
     return this.queue.close();
   }

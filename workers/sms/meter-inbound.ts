@@ -1,0 +1,138 @@
+import {
+  formatGatewayMessage,
+  inflateCompressedLog,
+  type MeterMessage,
+  meterTimeMillis,
+  type PrimaryLog,
+  parseMeterMessage,
+  pingAnswer,
+} from '../../engine/gateway/index.js';
+import {
+  acknowledgeJob,
+  type CircuitRow,
+  type Database,
+  type FieldMeterRow,
+  type MessageRow,
+  type PrimaryLogInput,
+  writeLogs,
+} from '../../storage/index.js';
+import type { InboundOutcome } from './inbound-outcome.js';
+
+const HOUR_MS = 3_600_000;
+
+/** The meter's circuits (every one: a village may have hundreds). */
+async function circuitsOf(db: Database, meterEntry: number): Promise<CircuitRow[]> {
+  const out: CircuitRow[] = [];
+  for (let after = 0; ; ) {
+    const page = await db.circuit.list({ where: { field_meter_id: meterEntry }, after, limit: 1000 });
+    out.push(...page);
+    const last = page.at(-1);
+    if (!last || page.length < 1000) return out;
+    after = last.circuit_id;
+  }
+}
+
+/** Logs of customers' circuits as the gateway stores them: each hour by the meter's clock, in its zone. */
+async function storeLogs(
+  db: Database,
+  meter: FieldMeterRow,
+  meterEntry: number,
+  logs: readonly PrimaryLog[],
+): Promise<InboundOutcome> {
+  const circuits = logs.length ? await circuitsOf(db, meterEntry) : [];
+  const byCid = new Map(circuits.filter((c) => c.ip_address !== null).map((c) => [c.ip_address!, c]));
+  const rows: PrimaryLogInput[] = [];
+  let mains = 0;
+  for (const [i, log] of logs.entries()) {
+    if (log.circuitType === 'MAINS') {
+      mains++;
+      continue;
+    }
+    const circuit = byCid.get(log.cid);
+    if (!circuit)
+      return {
+        state: 'ignored',
+        detail: `cid ${log.cid}: no circuit of field meter ${meter.name}`,
+        reason: 'unknown-circuit',
+      };
+    const start = meterTimeMillis(log.hour, meter.time_zone);
+    rows.push({
+      circuit_id: (await db.entryId('circuit', circuit.circuit_id)) ?? circuit.circuit_id,
+      period_start: new Date(start),
+      period_end: new Date(start + HOUR_MS),
+      watthours: log.wh,
+      power_peak: null,
+      reported_credit: log.credit,
+      label: `log ${i} (cid ${log.cid})`,
+    });
+  }
+  const written = await writeLogs(db, rows, []);
+  return {
+    state: 'handled',
+    detail: `logs: ${written.primary.added} added, ${written.primary.duplicates} repeated${mains ? `, ${mains} of the mains noted` : ''}`,
+    replies: [],
+  };
+}
+
+/**
+ * What a field meter's SMS does (engine/gateway/sms/ reads it): logs are stored as the
+ * logs route stores them (idempotent by circuit and hour), a job acknowledgement
+ * acknowledges the job as the meter's HTTP acknowledgement does, a ping is answered, and
+ * alerts are kept on the message for the operator (TESS raises its own alerts from the
+ * ledger and the logs, not from what a meter believes).
+ */
+export async function onMeterMessage(
+  db: Database,
+  message: MessageRow,
+  meter: FieldMeterRow,
+  now: Date,
+): Promise<InboundOutcome> {
+  let parsed: MeterMessage;
+  try {
+    parsed = parseMeterMessage(message.body);
+  } catch (err) {
+    return {
+      state: 'ignored',
+      detail: `unreadable meter message: ${(err as Error).message}`,
+      reason: 'malformed',
+    };
+  }
+  const meterEntry = (await db.entryId('field_meter', meter.field_meter_id)) ?? meter.field_meter_id;
+  switch (parsed.kind) {
+    case 'primary-log':
+      return storeLogs(db, meter, meterEntry, [parsed]);
+    case 'compressed-log': {
+      const cids = (await circuitsOf(db, meterEntry)).flatMap((c) => (c.ip_address ? [c.ip_address] : []));
+      return storeLogs(db, meter, meterEntry, inflateCompressedLog(parsed, cids));
+    }
+    case 'job-ack': {
+      const job = await db.job.get(parsed.jobId);
+      if (!job) return { state: 'ignored', detail: `job ${parsed.jobId} not found`, reason: 'unknown-job' };
+      const status = parsed.on === null ? 'ok' : parsed.on ? 'on' : 'off';
+      const acked = await acknowledgeJob(db, meterEntry, job.unique_id, {
+        status,
+        ...(parsed.credit === null ? {} : { credit: parsed.credit }),
+      });
+      return {
+        state: 'handled',
+        detail: `job ${parsed.jobId} acknowledged (${status})`,
+        replies: [],
+        acknowledged: acked,
+      };
+    }
+    case 'gateway-ping':
+      return {
+        state: 'handled',
+        detail: 'ping answered',
+        replies: [{ phone: message.phone, body: formatGatewayMessage(pingAnswer(parsed, now.getTime())) }],
+      };
+    case 'meter-alert':
+      return {
+        state: 'handled',
+        detail: `meter alert ${parsed.alert} for cid ${parsed.cid}${parsed.credit === null ? '' : ` (credit ${parsed.credit})`}`,
+        replies: [],
+      };
+    case 'meter-online':
+      return { state: 'handled', detail: `meter ${parsed.meter} online`, replies: [] };
+  }
+}
