@@ -33,10 +33,10 @@ const TOKEN_WINDOW_MS = 10 * 60_000;
 /** How a refused redemption is noted on its message: what the throttle counts. */
 const REDEEM_REFUSED = 'redeem refused';
 
-/** The system's customer-facing words: its currency and time zone (config `currency`, `time-zone`). */
+/** The system's customer-facing words: its currency and time zone (config `currency-unit`, `time-zone`). */
 async function systemWords(db: Database, systemId: number): Promise<{ currency: string; zone: string }> {
   const [currency, zone] = await Promise.all([
-    db.configValue(systemId, 'currency'),
+    db.configValue(systemId, 'currency-unit'),
     db.configValue(systemId, 'time-zone'),
   ]);
   return { currency: currency && /^\S{1,4}$/u.test(currency) ? currency : '$', zone: zone || 'UTC' };
