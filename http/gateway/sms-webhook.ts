@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   type CommunicationInterfaceRow,
   currentInterface,
@@ -98,10 +98,10 @@ function messageOf(
   return { from: json['from'], text: json['text'], id: json['id'] };
 }
 
-function checked(m: { from: unknown; text: unknown; id: unknown }, form: boolean) {
+function checked(m: { from: unknown; text: unknown; id: unknown }, where: 'body' | 'query', form: boolean) {
   const [fromName, textName, idName] = form
     ? ['body.From', 'body.Body', 'body.MessageSid']
-    : ['body.from', 'body.text', 'body.id'];
+    : [`${where}.from`, `${where}.text`, `${where}.id`];
   if (typeof m.from !== 'string' || !PHONE.test(m.from)) {
     throw fail(
       ErrorCode.INVALID,
@@ -138,6 +138,39 @@ export function registerSmsWebhook(app: TypedApp, db: Database, options: SmsWebh
         done(null, { form });
       },
     );
+    const receive = async (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      form: Record<string, string> | null,
+      fields: { from: unknown; text: unknown; id: unknown },
+    ) => {
+      const iface = await interfaceOf(db, (request.params as { interface: string }).interface);
+      authenticate(request, iface, options, form);
+      const m = checked(
+        fields,
+        form !== null ? 'body' : request.method === 'GET' ? 'query' : 'body',
+        form !== null,
+      );
+      const interfaceId =
+        (await db.entryId('communication_interface', iface.communication_interface_id)) ??
+        iface.communication_interface_id;
+      const { message, duplicate } = await receiveMessage(db, {
+        systemId: iface.system_id,
+        interfaceId,
+        phone: m.from,
+        body: m.text,
+        providerId: m.id,
+      });
+      if (!duplicate) smsReceived.inc({ kind: iface.kind });
+      // Queued unless Redis is away: then the runtime's sweep finds it still received.
+      if (message.state === 'received') await options.queue.add(SMS_JOBS.inbound, message.message_id);
+      if (form) return reply.type('text/xml; charset=utf-8').send(TWIML_EMPTY);
+      return reply.send({ message_id: message.message_id, duplicate });
+    };
+    const params = Type.Object(
+      { interface: Type.String({ maxLength: 20 }) },
+      { additionalProperties: false },
+    );
     scope.route({
       method: 'POST',
       url: `${GATEWAY_BASE}/sms/:interface`,
@@ -146,29 +179,26 @@ export function registerSmsWebhook(app: TypedApp, db: Database, options: SmsWebh
         tags: ['gateway'],
         summary:
           "a provider's inbound SMS (Twilio form fields, signed; or JSON {from, text, id?} with the interface's secret)",
-        params: Type.Object({ interface: Type.String({ maxLength: 20 }) }, { additionalProperties: false }),
+        params,
       },
       handler: async (request, reply) => {
-        const iface = await interfaceOf(db, (request.params as { interface: string }).interface);
         const body = request.body as { form?: Record<string, string> } | undefined;
         const form = body && typeof body === 'object' && 'form' in body && body.form ? body.form : null;
-        authenticate(request, iface, options, form);
-        const m = checked(messageOf(request.body, form), form !== null);
-        const interfaceId =
-          (await db.entryId('communication_interface', iface.communication_interface_id)) ??
-          iface.communication_interface_id;
-        const { message, duplicate } = await receiveMessage(db, {
-          systemId: iface.system_id,
-          interfaceId,
-          phone: m.from,
-          body: m.text,
-          providerId: m.id,
-        });
-        if (!duplicate) smsReceived.inc({ kind: iface.kind });
-        // Queued unless Redis is away: then the runtime's sweep finds it still received.
-        if (message.state === 'received') await options.queue.add(SMS_JOBS.inbound, message.message_id);
-        if (form) return reply.type('text/xml; charset=utf-8').send(TWIML_EMPTY);
-        return reply.send({ message_id: message.message_id, duplicate });
+        return receive(request, reply, form, messageOf(request.body, form));
+      },
+    });
+    // Kannel's sms-service calls a get-url: ?key=<secret>&from=%p&text=%a&id=%I.
+    scope.route({
+      method: 'GET',
+      url: `${GATEWAY_BASE}/sms/:interface`,
+      schema: {
+        tags: ['gateway'],
+        summary: "an inbound SMS as Kannel's get-url sends it: ?key=&from=&text=&id=",
+        params,
+      },
+      handler: async (request, reply) => {
+        const q = request.query as Record<string, unknown>;
+        return receive(request, reply, null, { from: q['from'], text: q['text'], id: q['id'] });
       },
     });
   });

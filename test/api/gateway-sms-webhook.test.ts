@@ -107,9 +107,21 @@ describe('the inbound webhook', () => {
     expect(again.data).toEqual({ message_id: first.data.message_id, duplicate: true });
     const byKey = await post(hook, { from: '+22376000002', text: 'solde 234567' }, {}, `?key=${HOOK_SECRET}`);
     expect(byKey.statusCode).toBe(200);
+    // Kannel's get-url: everything in the query.
+    const kannel = await call(
+      api.app,
+      'GET',
+      `${BASE}/sms/${hook}?key=${HOOK_SECRET}&from=%2B22376000004&text=${encodeURIComponent('2 234567')}&id=k-9`,
+    );
+    expect(kannel.statusCode, kannel.body).toBe(200);
+    const noKey = await call(api.app, 'GET', `${BASE}/sms/${hook}?from=%2B22376000004&text=x`);
+    expect(noKey.statusCode).toBe(403);
+    const noFrom = await call(api.app, 'GET', `${BASE}/sms/${hook}?key=${HOOK_SECRET}&text=x`);
+    expect(noFrom.data.error.message).toMatch(/query\.from/);
     expect(await messages()).toMatchObject([
       { kind: 'incoming', phone: '+22376000001', body: 'bal.234567', state: 'received', provider_id: 'p-1' },
       { kind: 'incoming', phone: '+22376000002', body: 'solde 234567', state: 'received', provider_id: null },
+      { kind: 'incoming', phone: '+22376000004', body: '2 234567', state: 'received', provider_id: 'k-9' },
     ]);
     queue = new Queue(smsQueueName(await api.db.identity()), { connection: api.redis, prefix: 'tess' });
     expect(await queue.getJob(`sms-in-${first.data.message_id}`)).toMatchObject({
