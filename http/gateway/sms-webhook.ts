@@ -35,7 +35,7 @@ const TWIML_EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>
 async function interfaceOf(db: Database, idText: string): Promise<CommunicationInterfaceRow> {
   const id = parseId(idText, 'path.interface');
   const found = await currentInterface(db, id);
-  if (!found || found.status !== 'active') throw fail(ErrorCode.NOT_FOUND, `interface ${id} not found`);
+  if (found?.status !== 'active') throw fail(ErrorCode.NOT_FOUND, `interface ${id} not found`);
   return found;
 }
 
