@@ -16,6 +16,12 @@ export function registerDemo(program: Command): void {
     .option('--interval <SECONDS>', 'market interval', wholeNumber('--interval', 1, 86_400), 5)
     .option('--duration <SECONDS>', 'how long to run', wholeNumber('--duration', 1, 7 * 86_400), 60)
     .option('--system <NAME>', 'system to create or reuse', 'demo')
+    .option(
+      '--village <N>',
+      'circuits of a prepaid village on one field meter, topped up, metered and switched over HTTP',
+      wholeNumber('--village', 0, 10_000),
+      0,
+    )
     .option('--no-embedded', 'never start a PostgreSQL or Redis of its own (see `tess start --help`)')
     .action(
       async (opts: {
@@ -23,6 +29,7 @@ export function registerDemo(program: Command): void {
         interval: number;
         duration: number;
         system: string;
+        village: number;
         embedded: boolean;
       }) => {
         const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -45,6 +52,7 @@ export function registerDemo(program: Command): void {
             intervalSeconds: opts.interval,
             durationSeconds: opts.duration,
             system: opts.system,
+            village: opts.village,
             out,
             stop: stop.signal,
           });

@@ -10,6 +10,8 @@ import { issueToken } from '../../storage/index.js';
 import { buildServer } from '../../http/server.js';
 import type { Settings } from '../settings.js';
 import { type Agent, type Bid, population, type Signal } from './agents.js';
+import { each } from './each.js';
+import { Village, type VillageTotals } from './village.js';
 
 export interface DemoOptions {
   readonly settings: Settings;
@@ -21,6 +23,8 @@ export interface DemoOptions {
   readonly durationSeconds: number;
   /** @defaultValue demo */
   readonly system: string;
+  /** Circuits of a prepaid village on the demo's system (cli/demo/village.ts); 0: none. @defaultValue 0 */
+  readonly village?: number;
   /** Where the demo's lines go. */
   readonly out: (line: string) => void;
   /** Ends the demo early (Ctrl-C), as its duration would. */
@@ -33,6 +37,8 @@ export interface DemoSummary {
   readonly meters: number;
   readonly rejected: number;
   readonly meanPrice: number;
+  /** What the village did; null without one. */
+  readonly village: VillageTotals | null;
 }
 
 interface Device {
@@ -48,34 +54,23 @@ const FIRST_HOUR = 6;
 const sleep = (ms: number, stop?: AbortSignal) =>
   new Promise<void>((resolve) => {
     if (stop?.aborted) return resolve();
-    const timer = setTimeout(resolve, Math.max(0, ms));
-    stop?.addEventListener(
-      'abort',
+    const abort = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    // Removed when the time is up, so that a long demo does not pile listeners on `stop`.
+    const timer = setTimeout(
       () => {
-        clearTimeout(timer);
+        stop?.removeEventListener('abort', abort);
         resolve();
       },
-      { once: true },
+      Math.max(0, ms),
     );
+    stop?.addEventListener('abort', abort, { once: true });
   });
 const clock = (d: Date) => d.toISOString().slice(11, 19);
-
-/** Runs `fn` over items (and their index) with at most `limit` at once. */
-async function each<T>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T, index: number) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        await fn(items[i]!, i);
-      }
-    }),
-  );
-}
+/** The simulated hour of day of the demo's `step`th interval. */
+const hourOf = (step: number) => (((FIRST_HOUR + step * SIMULATED_HOURS_PER_INTERVAL) % 24) + 24) % 24;
 
 async function setUp(db: Database, options: DemoOptions): Promise<{ systemId: number; devices: Device[] }> {
   const systemId = await db.systemId();
@@ -118,6 +113,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   });
   let app: FastifyInstance | undefined;
   let runtime: Runtime | undefined;
+  let village: Village | undefined;
   const summary = { intervals: 0, orders: 0, meters: 0, rejected: 0, priceSum: 0 };
   try {
     out(
@@ -130,6 +126,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       redis,
       subscriber,
       priceRateLimit: { max: 100_000, timeWindowMs: 60_000 },
+      // The village's operator sets up every customer with one token.
+      routeRateLimit: {
+        token: { max: Math.max(settings.tokenRateLimit, 1_000_000), timeWindowMs: 60_000 },
+        address: { max: settings.addressRateLimit, timeWindowMs: 60_000 },
+      },
     };
     app = await buildServer(deps);
     let address: string;
@@ -141,6 +142,18 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     out(
       `API on ${address}/api/v1 — try ${address}/api/v1/prices/current?resource=capacity&system=${encodeURIComponent(options.system)}`,
     );
+    if (options.village) {
+      village = await Village.open({
+        db,
+        address,
+        circuits: options.village,
+        intervalSeconds: options.intervalSeconds,
+        hours: SIMULATED_HOURS_PER_INTERVAL,
+        out,
+      });
+      // Its setup ran across a boundary: the gateway starts after the next one.
+      await sleep(village.readyAt - Date.now(), options.stop);
+    }
 
     // Expected price and spread from the last clearings, as home agents compute them.
     const recent: number[] = [];
@@ -197,7 +210,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
         pexp: mean,
         pdev: Math.max(spread, 1),
         priceCap: PRICE_CAP,
-        hour: (FIRST_HOUR + step * SIMULATED_HOURS_PER_INTERVAL) % 24,
+        hour: hourOf(step),
         hours: seconds / 3600,
       };
       const bids = devices.map((d) => d.agent.bid(signal));
@@ -205,10 +218,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
         const bid = bids[i];
         if (bid && (await post(d.token, 'orders', { resource: 'capacity', ...bid }))) summary.orders++;
       });
+      // On a busy machine the clearing may still be writing: wait for it up to mid-interval.
+      const ended = start - seconds * 1000;
+      const waitUntil = start + seconds * 500;
+      if (previous || village) while (!cleared.has(ended) && Date.now() < waitUntil) await sleep(20);
       if (previous) {
-        // On a busy machine the clearing may still be writing: wait for it up to mid-interval.
-        const waitUntil = start + seconds * 500;
-        while (!cleared.has(previous.start) && Date.now() < waitUntil) await sleep(20);
         const price = cleared.get(previous.start);
         if (price !== undefined) {
           const { signal: s, bids: b, start: at } = previous;
@@ -224,6 +238,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
           });
         }
       }
+      // The village's meter reports the interval just ended, after its market line.
+      if (village) out(await village.tick(new Date(ended), new Date(start), hourOf(step - 1)));
       previous = { start, signal, bids };
       start += seconds * 1000;
       step++;
@@ -235,7 +251,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     out(
       `done: ${summary.intervals} intervals, ${summary.orders} orders, ${summary.meters} meter readings` +
         (summary.rejected ? `, ${summary.rejected} requests refused` : '') +
-        `, mean price ${(summary.priceSum / Math.max(summary.intervals, 1)).toFixed(2)} $/MWh`,
+        `, mean price ${(summary.priceSum / Math.max(summary.intervals, 1)).toFixed(2)} $/MWh` +
+        (village ? `; ${village.summary()}` : ''),
     );
   } finally {
     await app?.close();
@@ -250,5 +267,6 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     meters: summary.meters,
     rejected: summary.rejected,
     meanPrice: summary.priceSum / Math.max(summary.intervals, 1),
+    village: village?.totals() ?? null,
   };
 }
