@@ -19,7 +19,7 @@ export type InboundOutcome =
       readonly detail: string;
       readonly replies: readonly Reply[];
       readonly circuitId?: number;
-      /** A job the message acknowledged (a meter's job=delete). */
+      /** A job the message acknowledged (a meter's job=delete), when it was not acknowledged before. */
       readonly acknowledged?: JobRow;
       /** Jobs the message queued for a meter (a customer's on/off): pushed after the commit. */
       readonly queuedJobsOfMeter?: number;

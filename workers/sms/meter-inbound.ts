@@ -109,15 +109,17 @@ export async function onMeterMessage(
       const job = await db.job.get(parsed.jobId);
       if (!job) return { state: 'ignored', detail: `job ${parsed.jobId} not found`, reason: 'unknown-job' };
       const status = parsed.on === null ? 'ok' : parsed.on ? 'on' : 'off';
+      // A meter that heard no answer sends its acknowledgement again: only the first is news.
+      const repeated = (await db.current('job', job.job_id))?.state === 'acknowledged';
       const acked = await acknowledgeJob(db, meterEntry, job.unique_id, {
         status,
         ...(parsed.credit === null ? {} : { credit: parsed.credit }),
       });
       return {
         state: 'handled',
-        detail: `job ${parsed.jobId} acknowledged (${status})`,
+        detail: `job ${parsed.jobId} ${repeated ? 'already acknowledged' : `acknowledged (${status})`}`,
         replies: [],
-        acknowledged: acked,
+        ...(repeated ? {} : { acknowledged: acked }),
       };
     }
     case 'gateway-ping':
