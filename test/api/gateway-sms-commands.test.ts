@@ -631,8 +631,44 @@ describe('field meters', () => {
     await expectIgnored(METER, 'bal.234567', 'malformed', /^unreadable meter message: /);
     await expectIgnored(METER, '(job=delete&jobid=999999999)', 'unknown-job', 'job 999999999 not found');
   });
+});
 
-  it('are counted in tess_sms_ignored_total by reason', async () => {
+describe('failed top-ups', () => {
+  it('are throttled per number, even behind a thousand other messages from it', async () => {
+    const guesser = '+22344444444';
+    // A thousand messages already handled from the number in the last minutes.
+    await api.db.message.addMany(
+      Array.from({ length: 1000 }, () => ({
+        system_id: systemId,
+        communication_interface_id: t.iface,
+        kind: 'incoming' as const,
+        phone: guesser,
+        body: 'add.234567.1',
+        state: 'handled' as const,
+        detail: 'not a command (malformed-token)',
+      })),
+    );
+    for (let i = 1; i <= 5; i++) {
+      expectReplies(await t.say(guesser, `add.234567.0000000000${i}`), [
+        [guesser, 'This token is not valid. Check the number on your card and send ADD.PIN.TOKEN again.'],
+      ]);
+    }
+    const kept = token(5);
+    await expectIgnored(
+      guesser,
+      `add.234567.${kept}`,
+      'refused',
+      '5 failed redemptions from this number in 10 minutes',
+    );
+    // The token was not spent: its owner's number redeems it.
+    expectReplies(await t.say(EN.phone, `add 234567 ${kept}`), [
+      [EN.phone, 'Account 234567: 5.00 $ added. Your new balance is 18.50 $.'],
+    ]);
+  });
+});
+
+describe('what was ignored', () => {
+  it('is counted in tess_sms_ignored_total by reason', async () => {
     const expected = Object.fromEntries(
       Object.entries(ignoredHere).map(([reason, n]) => [
         reason,
@@ -641,6 +677,7 @@ describe('field meters', () => {
     );
     expect(Object.keys(expected).sort()).toEqual([
       'malformed',
+      'refused',
       'unknown-circuit',
       'unknown-job',
       'unknown-number',

@@ -59,16 +59,26 @@ async function ownedCircuit(db: Database, systemId: number, pin: string, account
   return device && (await db.entryId('user', device.user_id)) === account.user_id ? circuit : null;
 }
 
-/** Failed redemptions texted from `phone` lately (a guesser of token numbers is slowed down as over HTTP). */
+/**
+ * Failed redemptions texted from `phone` lately, counted up to TOKEN_FAILURES_MAX (a
+ * guesser of token numbers is slowed down as over HTTP). Every page of the window is
+ * read: failures behind a thousand other messages from the number count all the same.
+ */
 async function recentFailures(db: Database, message: MessageRow, now: Date): Promise<number> {
   const since = new Date(now.getTime() - TOKEN_WINDOW_MS);
-  const mine = await db.message.list({
-    where: { system_id: message.system_id, phone: message.phone, kind: 'incoming', state: 'handled' },
-    after: 0,
-    limit: 1000,
-    begunWithin: [{ from: since, to: null }],
-  });
-  return mine.filter((m) => m.detail?.startsWith(REDEEM_REFUSED)).length;
+  let failures = 0;
+  for (let after = 0; ; ) {
+    const page = await db.message.list({
+      where: { system_id: message.system_id, phone: message.phone, kind: 'incoming', state: 'handled' },
+      after,
+      limit: 1000,
+      begunWithin: [{ from: since, to: null }],
+    });
+    failures += page.filter((m) => m.detail?.startsWith(REDEEM_REFUSED)).length;
+    const last = page.at(-1);
+    if (failures >= TOKEN_FAILURES_MAX || !last || page.length < 1000) return failures;
+    after = last.message_id;
+  }
 }
 
 /**
