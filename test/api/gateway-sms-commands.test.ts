@@ -112,12 +112,19 @@ function expectReplies(said: Said, expected: readonly Expected[]): void {
   );
 }
 
-/** Texts `body` from `from` and checks it was ignored, with `reason` counted and nothing answered. */
+/** Texts `body` from `from` and checks it was ignored for `reason` (as the metric counts it), answering nothing. */
 async function expectIgnored(from: string, body: string, reason: IgnoreReason, detail: string | RegExp) {
   const said = await t.say(from, body);
   expect(said).toMatchObject({ state: 'ignored', replies: [] });
   expect(said.detail).toEqual(typeof detail === 'string' ? detail : expect.stringMatching(detail));
   ignoredHere[reason] = (ignoredHere[reason] ?? 0) + 1;
+  // Counted under its reason (the worker counts it just after committing the message).
+  const expected = (ignoredAtStart[reason] ?? 0) + ignoredHere[reason];
+  await waitFor(
+    `${reason} counted ${expected} times`,
+    async () => (await ignoredCounts())[reason] === expected,
+    5_000,
+  );
   return said;
 }
 
@@ -579,13 +586,24 @@ describe('field meters', () => {
     ]);
   });
 
-  it('ignore a log of a cid that is none of their circuits', async () => {
+  it('ignore a log of a cid, or a compressed log of a circuit number, that is none of their circuits', async () => {
     await expectIgnored(
       METER,
       `(job=pp&status=1&ts=${stamp(10)}&cid=10.0.0.9&tu=1&wh=1&ct=CIRCUIT)`,
       'unknown-circuit',
       `cid 10.0.0.9: no circuit of field meter ${name()}`,
     );
+    const [unknown] = formatCompressedLogs({
+      kind: 'compressed-log',
+      hour: meterTimeAt(day + 10 * HOUR_MS, 'UTC'),
+      mainsWh: null,
+      on: [
+        { circuit: compactCircuitNumber(CID), useSeconds: 60, wh: 1, credit: 1 },
+        { circuit: 7, useSeconds: 60, wh: 1, credit: 1 },
+      ],
+      off: [],
+    });
+    await expectIgnored(METER, unknown!, 'unknown-circuit', 'circuit 7: no circuit of the meter ends in it');
     expect(await logsAt(10)).toEqual([]);
   });
 

@@ -1,3 +1,4 @@
+import { isTessError } from '../../engine/errors.js';
 import {
   formatGatewayMessage,
   inflateCompressedLog,
@@ -103,7 +104,15 @@ export async function onMeterMessage(
       return storeLogs(db, meter, meterEntry, [parsed]);
     case 'compressed-log': {
       const cids = (await circuitsOf(db, meterEntry)).flatMap((c) => (c.ip_address ? [c.ip_address] : []));
-      return storeLogs(db, meter, meterEntry, inflateCompressedLog(parsed, cids));
+      let logs: PrimaryLog[];
+      try {
+        logs = inflateCompressedLog(parsed, cids);
+      } catch (err) {
+        // A circuit number that names none of the meter's circuits (or several): as a log's unknown cid.
+        if (!isTessError(err)) throw err;
+        return { state: 'ignored', detail: err.message, reason: 'unknown-circuit' };
+      }
+      return storeLogs(db, meter, meterEntry, logs);
     }
     case 'job-ack': {
       const job = await db.job.get(parsed.jobId);
