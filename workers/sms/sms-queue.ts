@@ -24,11 +24,26 @@ export const smsQueueName = (database: DatabaseIdentity): string => `tess-sms-${
 const ATTEMPTS = 5;
 
 export class SmsQueue {
-  private constructor(private readonly queue: Queue) {}
+  private opened: Queue | undefined;
 
-  /** On `connection`, which stays the caller's (closing the queue leaves it open). */
+  private constructor(
+    private readonly name: string,
+    private readonly connection: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  /**
+   * On `connection`, which stays the caller's (closing the queue leaves it open). Nothing
+   * is written to Redis until the first message is queued: a process that fails to start
+   * leaves no queue behind.
+   */
   static open(connection: Redis, prefix: string, database: DatabaseIdentity): SmsQueue {
-    return new SmsQueue(new Queue(smsQueueName(database), { connection, prefix }));
+    return new SmsQueue(smsQueueName(database), connection, prefix);
+  }
+
+  private get queue(): Queue {
+    this.opened ??= new Queue(this.name, { connection: this.connection, prefix: this.prefix });
+    return this.opened;
   }
 
   /** Queues work on message `messageId`; false when Redis did not take it within `timeoutMs`. */
@@ -67,7 +82,7 @@ export class SmsQueue {
     return this.add(name, messageId);
   }
 
-  close(): Promise<void> {
-    return this.queue.close();
+  async close(): Promise<void> {
+    await this.opened?.close();
   }
 }
