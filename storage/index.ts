@@ -66,7 +66,6 @@ export { acknowledgeJob, type JobAck, type MeterJob, metersToPush, pullJobs } fr
 export { type JobFilter, listJobs } from './gateway/job-list.js';
 export { changeAlert } from './gateway/alert-desk.js';
 export {
-  currentInterface,
   currentMessage,
   messagesLeft,
   moveMessage,
@@ -78,6 +77,7 @@ export {
 } from './gateway/messages.js';
 export { inMessage, type Savepoint } from './gateway/message-transaction.js';
 export { type CustomerUsage, customerUsage } from './gateway/customer-usage.js';
+export { meterCircuits } from './gateway/meter-circuits.js';
 export { type CircuitActivity, circuitActivity } from './gateway/circuit-activity.js';
 export {
   type LogCounts,

@@ -5,6 +5,7 @@ import {
   type FieldMeterRow,
   type PcuLogInput,
   type PrimaryLogInput,
+  meterCircuits,
   writeLogs,
 } from '../../storage/index.js';
 import type { ApiContext } from '../context.js';
@@ -19,18 +20,7 @@ const Counts = Type.Object({ added: Type.Integer(), duplicates: Type.Integer() }
 
 /** The meter's circuits by PIN, each with its entry id (what logs name). */
 async function circuitsOf(db: Database, meter: FieldMeterRow): Promise<Map<string, number>> {
-  const circuits: CircuitRow[] = [];
-  for (let after = 0; ; ) {
-    const page = await db.circuit.list({
-      where: { field_meter_id: meter.field_meter_id },
-      after,
-      limit: 1000,
-    });
-    circuits.push(...page);
-    const last = page[page.length - 1];
-    if (!last || page.length < 1000) break;
-    after = last.circuit_id;
-  }
+  const circuits = await meterCircuits(db, meter.field_meter_id);
   const entries = await Promise.all(circuits.map((c) => db.entryId('circuit', c.circuit_id)));
   return new Map(circuits.map((c, i) => [c.pin, entries[i] ?? c.circuit_id]));
 }

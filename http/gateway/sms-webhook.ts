@@ -1,11 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import {
-  type CommunicationInterfaceRow,
-  currentInterface,
-  type Database,
-  receiveMessage,
-} from '../../storage/index.js';
+import { type CommunicationInterfaceRow, type Database, receiveMessage } from '../../storage/index.js';
 import { smsReceived } from '../../workers/metrics.js';
 import { SMS_JOBS, type SmsQueue } from '../../workers/sms/sms-queue.js';
 import { ErrorCode } from '../error-codes.js';
@@ -34,7 +29,7 @@ const TWIML_EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>
 /** The interface named in the path, if it takes messages (404 otherwise: its existence is not told). */
 async function interfaceOf(db: Database, idText: string): Promise<CommunicationInterfaceRow> {
   const id = parseId(idText, 'path.interface');
-  const found = await currentInterface(db, id);
+  const found = await db.current('communication_interface', id);
   if (found?.status !== 'active') throw fail(ErrorCode.NOT_FOUND, `interface ${id} not found`);
   return found;
 }

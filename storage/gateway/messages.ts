@@ -3,7 +3,7 @@ import { lockKey } from '../advisory-lock.js';
 import type { Database } from '../database.js';
 import { lockKeys } from '../table-keys.js';
 import { TABLES } from '../tables.js';
-import type { CommunicationInterfaceRow, MessageAttemptRow, MessageRow } from '../rows.js';
+import type { MessageAttemptRow, MessageRow } from '../rows.js';
 
 /**
  * The SMS messages' life in storage (migration 12): an incoming one is stored as it came
@@ -61,11 +61,6 @@ export async function currentMessage(db: Database, messageId: number): Promise<M
   const current = id === null ? null : await db.message.get(id);
   if (!current) throw new TessError(ErrorCode.NOT_FOUND, `message ${messageId} not found`);
   return current;
-}
-
-/** The current version of the interface whose any version is `id`. */
-export async function currentInterface(db: Database, id: number): Promise<CommunicationInterfaceRow | null> {
-  return db.current('communication_interface', id);
 }
 
 /** A message to send: a reply, a notice, or a job for a field meter. `uniqueId` makes queueing it idempotent. */

@@ -15,32 +15,20 @@ import {
   type FieldMeterRow,
   type MessageRow,
   type PrimaryLogInput,
+  meterCircuits,
   writeLogs,
 } from '../../storage/index.js';
 import type { InboundOutcome } from './inbound-outcome.js';
 
 const HOUR_MS = 3_600_000;
 
-/** The meter's circuits (every one: a village may have hundreds). */
-async function circuitsOf(db: Database, meterEntry: number): Promise<CircuitRow[]> {
-  const out: CircuitRow[] = [];
-  for (let after = 0; ; ) {
-    const page = await db.circuit.list({ where: { field_meter_id: meterEntry }, after, limit: 1000 });
-    out.push(...page);
-    const last = page.at(-1);
-    if (!last || page.length < 1000) return out;
-    after = last.circuit_id;
-  }
-}
-
 /** Logs of customers' circuits as the gateway stores them: each hour by the meter's clock, in its zone. */
 async function storeLogs(
   db: Database,
   meter: FieldMeterRow,
-  meterEntry: number,
+  circuits: readonly CircuitRow[],
   logs: readonly PrimaryLog[],
 ): Promise<InboundOutcome> {
-  const circuits = logs.length ? await circuitsOf(db, meterEntry) : [];
   const byCid = new Map(circuits.filter((c) => c.ip_address !== null).map((c) => [c.ip_address!, c]));
   const rows: PrimaryLogInput[] = [];
   let mains = 0;
@@ -101,9 +89,10 @@ export async function onMeterMessage(
   const meterEntry = (await db.entryId('field_meter', meter.field_meter_id)) ?? meter.field_meter_id;
   switch (parsed.kind) {
     case 'primary-log':
-      return storeLogs(db, meter, meterEntry, [parsed]);
+      return storeLogs(db, meter, await meterCircuits(db, meterEntry), [parsed]);
     case 'compressed-log': {
-      const cids = (await circuitsOf(db, meterEntry)).flatMap((c) => (c.ip_address ? [c.ip_address] : []));
+      const circuits = await meterCircuits(db, meterEntry);
+      const cids = circuits.flatMap((c) => (c.ip_address ? [c.ip_address] : []));
       let logs: PrimaryLog[];
       try {
         logs = inflateCompressedLog(parsed, cids);
@@ -112,7 +101,7 @@ export async function onMeterMessage(
         if (!isTessError(err)) throw err;
         return { state: 'ignored', detail: err.message, reason: 'unknown-circuit' };
       }
-      return storeLogs(db, meter, meterEntry, logs);
+      return storeLogs(db, meter, circuits, logs);
     }
     case 'job-ack': {
       const job = await db.job.get(parsed.jobId);

@@ -1,6 +1,5 @@
 import { ErrorCode, isTessError, TessError } from '../../engine/errors.js';
 import {
-  currentInterface,
   currentMessage,
   type Database,
   type MessageRow,
@@ -42,7 +41,7 @@ export async function sendMessage(
     smsSent.inc({ outcome: 'failed' });
     return moveMessage(db, message.unique_id, 'queued', { state: 'failed', detail });
   };
-  const iface = await currentInterface(db, message.communication_interface_id);
+  const iface = await db.current('communication_interface', message.communication_interface_id);
   if (iface?.status !== 'active') {
     return fail(`interface ${iface?.name ?? message.communication_interface_id} is not active`);
   }
