@@ -1,6 +1,5 @@
 import { Type } from '@sinclair/typebox';
 import {
-  type CircuitRow,
   type Database,
   type FieldMeterRow,
   type PcuLogInput,
