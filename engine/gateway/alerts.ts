@@ -57,6 +57,8 @@ export interface CircuitState {
   readonly heardSinceUnresponsive: boolean;
   /** The switch position TESS last commanded (a job not failed), or 'on' for a new circuit. */
   readonly commanded: 'on' | 'off';
+  /** Whose command that was: the gateway's own (its alert pass; a new circuit too) or a person's. */
+  readonly commandedBy: 'gateway' | 'person';
 }
 
 export interface Evaluation {
@@ -86,6 +88,13 @@ export function evaluateCircuit(s: CircuitState): Evaluation {
   }
   if (end.includes('UnresponsiveCircuit')) raise.push('PowerOn');
   const on = !holds.NoCredit && !holds.PowerMax && !holds.EnergyMax;
-  const command = on === (s.commanded === 'on') ? null : on ? 'TurnOn' : 'TurnOff';
+  // A cut is always sent; a circuit is switched back on only from the gateway's own cut,
+  // never against its customer's `off`.
+  const command =
+    !on && s.commanded === 'on'
+      ? 'TurnOff'
+      : on && s.commanded === 'off' && s.commandedBy === 'gateway'
+        ? 'TurnOn'
+        : null;
   return { raise, end, command };
 }

@@ -12,6 +12,17 @@ export const JOB_STATES = ['pending', 'sent', 'acknowledged', 'failed'] as const
 export type JobState = (typeof JOB_STATES)[number];
 
 export const DEFAULT_JOB_TIMEOUT_S = 900;
+
+/**
+ * The unique-id prefix of a switch a person asked for (a customer's `on`/`off` by SMS):
+ * every other TurnOn/TurnOff is the gateway's own, from its alert pass. The pass undoes
+ * only its own cuts: a circuit its customer switched off stays off when credit returns.
+ */
+export const PERSON_JOB_PREFIX = 'sms:';
+
+/** Who commanded a switch: a person (PERSON_JOB_PREFIX) or the gateway. */
+export const switchedBy = (uniqueId: string): 'person' | 'gateway' =>
+  uniqueId.startsWith(PERSON_JOB_PREFIX) ? 'person' : 'gateway';
 export const DEFAULT_JOB_RETRIES = 3;
 
 export interface JobProgress {

@@ -1,4 +1,4 @@
-import type { CircuitState, ConditionAlert } from '../../engine/gateway/index.js';
+import { type CircuitState, type ConditionAlert, switchedBy } from '../../engine/gateway/index.js';
 import type { Queryable } from '../queries/current.js';
 import { moneyToMicro } from '../values.js';
 import { commandedSwitch } from './commanded.js';
@@ -37,7 +37,7 @@ SELECT cur.entry_id, cur.pin, cur.field_meter_id, cur.power_max, cur.energy_max,
        last_log.watthours, last_log.power_peak, last_log.period_start, last_log.period_end, last_log.created AS heard,
        coalesce(today.wh, 0) AS energy_today,
        coalesce(alerts.open, '[]') AS open,
-       coalesce(cmd.type, 'TurnOn') AS commanded
+       coalesce(cmd.type, 'TurnOn') AS commanded, cmd.unique_id AS commanded_job
 FROM cur
 CROSS JOIN LATERAL (
   SELECT d.user_id FROM device e JOIN device d ON d.unique_id = e.unique_id
@@ -83,6 +83,7 @@ interface Row {
   energy_today: number;
   open: { type: ConditionAlert; unique_id: string; began: string; status: string }[];
   commanded: 'TurnOn' | 'TurnOff';
+  commanded_job: string | null;
 }
 
 export async function readCircuitSnapshots(
@@ -127,6 +128,7 @@ export async function readCircuitSnapshots(
         heardSinceUnresponsive:
           unresponsive !== undefined && r.heard !== null && r.heard > unresponsive.began,
         commanded: r.commanded === 'TurnOff' ? 'off' : 'on',
+        commandedBy: r.commanded_job === null ? 'gateway' : switchedBy(r.commanded_job),
       },
     };
   });

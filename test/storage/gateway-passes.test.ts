@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PERSON_JOB_PREFIX } from '../../engine/gateway/index.js';
 import { acknowledgeJob, issueTokenBatch, pullJobs, redeemToken } from '../../storage/index.js';
 import { runAlertPass, runJobPass } from '../../storage/index.js';
 import { waitFor } from '../helpers/market.js';
@@ -93,6 +94,42 @@ describe('the alert pass', () => {
     await topUp(v.system_id, 50);
     expect(await runAlertPass(t.db, v.system_id, soon())).toMatchObject({ ended: 1 });
     expect((await alerts(v.system_id)).every((a) => a.ended)).toBe(true);
+  });
+
+  it('leaves a circuit its customer switched off alone, and undoes only its own cuts', async () => {
+    const v = await village({ credit: 50 });
+    await log(v.circuit.circuit_id, new Date(Date.now() - 10 * MIN), 5, 10);
+    // The customer texted `off` (a person's job) and the meter carried it out.
+    const off = await t.db.job.add({
+      unique_id: `${PERSON_JOB_PREFIX}a-message`,
+      circuit_id: v.circuit.circuit_id,
+      type: 'TurnOff',
+    });
+    await pullJobs(t.db, v.circuit.field_meter_id, new Date());
+    await acknowledgeJob(t.db, v.circuit.field_meter_id, off.unique_id, { status: 'off' });
+    // With credit and no limit crossed, the pass still sends no TurnOn.
+    expect(await runAlertPass(t.db, v.system_id, soon())).toMatchObject({ turnOff: 0, turnOn: 0 });
+    // Their `on` is theirs too: the circuit is on as commanded, and nothing is sent.
+    await t.db.job.add({
+      unique_id: `${PERSON_JOB_PREFIX}another-message`,
+      circuit_id: v.circuit.circuit_id,
+      type: 'TurnOn',
+    });
+    expect(await runAlertPass(t.db, v.system_id, soon())).toMatchObject({ turnOff: 0, turnOn: 0 });
+    expect((await jobs(v.system_id)).sort()).toEqual(['TurnOff:acknowledged', 'TurnOn:pending']);
+  });
+
+  it("keeps a customer's `off` sent while cut for no credit: a top-up does not switch it on", async () => {
+    const v = await village();
+    await log(v.circuit.circuit_id, new Date(Date.now() - 10 * MIN), 5, 10);
+    expect(await runAlertPass(t.db, v.system_id, soon())).toMatchObject({ turnOff: 1 });
+    await t.db.job.add({
+      unique_id: `${PERSON_JOB_PREFIX}off-while-cut`,
+      circuit_id: v.circuit.circuit_id,
+      type: 'TurnOff',
+    });
+    await topUp(v.system_id, 5);
+    expect(await runAlertPass(t.db, v.system_id, soon())).toMatchObject({ ended: 1, turnOn: 0 });
   });
 
   it('trips on power over the limit and stays off until an operator resolves the alert', async () => {

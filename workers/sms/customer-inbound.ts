@@ -4,10 +4,12 @@ import {
   formatLocalTime,
   LANGS,
   type Lang,
+  PERSON_JOB_PREFIX,
   parseCommand,
   type ReplyKey,
   type ReplyValues,
   renderReply,
+  switchedBy,
 } from '../../engine/gateway/index.js';
 import {
   type AccountRow,
@@ -194,7 +196,7 @@ export async function onCustomerMessage(
         return handled('switch on refused: no credit', [reply('balance', balance)], circuit);
       }
       await db.job.add({
-        unique_id: `sms:${message.unique_id}`,
+        unique_id: `${PERSON_JOB_PREFIX}${message.unique_id}`,
         circuit_id: circuitEntry,
         type: command.command === 'on' ? 'TurnOn' : 'TurnOff',
       });
@@ -226,8 +228,9 @@ export async function onCustomerMessage(
  * job no customer asked for by SMS.
  */
 export async function switchDone(db: Database, job: JobRow, now: Date): Promise<Reply | null> {
-  if (!job.unique_id.startsWith('sms:') || (job.type !== 'TurnOn' && job.type !== 'TurnOff')) return null;
-  const id = await db.message.find({ unique_id: job.unique_id.slice(4) });
+  if (switchedBy(job.unique_id) !== 'person' || (job.type !== 'TurnOn' && job.type !== 'TurnOff'))
+    return null;
+  const id = await db.message.find({ unique_id: job.unique_id.slice(PERSON_JOB_PREFIX.length) });
   const asked = id === null ? null : await db.message.get(id);
   const circuit = await db.current('circuit', job.circuit_id);
   if (!asked || !circuit) return null;

@@ -22,6 +22,7 @@ const base: CircuitState = {
   open: new Set(),
   heardSinceUnresponsive: false,
   commanded: 'on',
+  commandedBy: 'gateway',
 };
 const evaluate = (change: Partial<CircuitState>) => evaluateCircuit({ ...base, ...change });
 
@@ -95,6 +96,7 @@ describe('alert rules', () => {
       .map((a) => new Set(a)),
     heardSinceUnresponsive: fc.boolean(),
     commanded: fc.constantFrom<'on' | 'off'>('on', 'off'),
+    commandedBy: fc.constantFrom<'gateway' | 'person'>('gateway', 'person'),
   });
 
   it('once raised, an episode is not raised again: re-evaluating the outcome changes nothing', () => {
@@ -111,14 +113,21 @@ describe('alert rules', () => {
         for (const t of first.end) open.delete(t);
         const commanded =
           first.command === null ? state.commanded : first.command === 'TurnOn' ? 'on' : 'off';
+        const commandedBy = first.command === null ? state.commandedBy : 'gateway';
         // An episode still open (or just raised) has not been heard from since it began.
-        const again = evaluateCircuit({ ...state, open, commanded, heardSinceUnresponsive: false });
+        const again = evaluateCircuit({
+          ...state,
+          open,
+          commanded,
+          commandedBy,
+          heardSinceUnresponsive: false,
+        });
         expect(again).toEqual({ raise: [], end: [], command: null });
       }),
     );
   });
 
-  it('a circuit is commanded off exactly when it has no credit, is tripped, or is over its day', () => {
+  it('a circuit is commanded off exactly when it has no credit, is tripped, or is over its day, unless its customer switched it off', () => {
     fc.assert(
       fc.property(stateArb, (state) => {
         const { command } = evaluateCircuit(state);
@@ -128,7 +137,10 @@ describe('alert rules', () => {
           (state.powerMaxW !== null && state.lastPowerW !== null && state.lastPowerW > state.powerMaxW) ||
           (state.energyMaxWh !== null && state.energyTodayWh > state.energyMaxWh);
         const after = command === null ? state.commanded : command === 'TurnOn' ? 'on' : 'off';
-        expect(after).toBe(off ? 'off' : 'on');
+        // A customer's own `off` is theirs to undo: the gateway never switches it back on.
+        const personOff = state.commanded === 'off' && state.commandedBy === 'person';
+        expect(after).toBe(off || personOff ? 'off' : 'on');
+        if (personOff) expect(command).toBeNull();
       }),
     );
   });
