@@ -22,6 +22,10 @@ export function registerDemo(program: Command): void {
       wholeNumber('--village', 0, 10_000),
       0,
     )
+    .option(
+      '--sms',
+      "the village's meter and customers speak SMS (compressed logs, jobs, bal, add) through a phone network of the demo's own; up to 100 circuits",
+    )
     .option('--no-embedded', 'never start a PostgreSQL or Redis of its own (see `tess start --help`)')
     .action(
       async (opts: {
@@ -30,6 +34,7 @@ export function registerDemo(program: Command): void {
         duration: number;
         system: string;
         village: number;
+        sms?: boolean;
         embedded: boolean;
       }) => {
         const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -53,6 +58,7 @@ export function registerDemo(program: Command): void {
             durationSeconds: opts.duration,
             system: opts.system,
             village: opts.village,
+            sms: opts.sms === true,
             out,
             stop: stop.signal,
           });

@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { ErrorCode, TessError } from '../../engine/errors.js';
 import pino from 'pino';
 import { intervalStart } from '../../engine/intervals.js';
 import { createdNotice } from '../../storage/index.js';
@@ -11,7 +13,8 @@ import { buildServer } from '../../http/server.js';
 import type { Settings } from '../settings.js';
 import { type Agent, type Bid, population, type Signal } from './agents.js';
 import { each } from './each.js';
-import { Village, type VillageTotals } from './village.js';
+import { type PhoneNetwork, startPhoneNetwork } from './phone-network.js';
+import { SMS_CIRCUITS_MAX, Village, type VillageTotals } from './village.js';
 
 export interface DemoOptions {
   readonly settings: Settings;
@@ -25,6 +28,8 @@ export interface DemoOptions {
   readonly system: string;
   /** Circuits of a prepaid village on the demo's system (cli/demo/village.ts); 0: none. @defaultValue 0 */
   readonly village?: number;
+  /** The village's meter and customers speak SMS through a phone network of the demo's own (cli/demo/village.ts). @defaultValue false */
+  readonly sms?: boolean;
   /** Where the demo's lines go. */
   readonly out: (line: string) => void;
   /** Ends the demo early (Ctrl-C), as its duration would. */
@@ -47,6 +52,8 @@ interface Device {
 }
 
 const PRICE_CAP = 9999;
+/** The variable naming the secret of the village's SMS interface: the demo's own, made at each run. */
+const VILLAGE_SECRET_ENV = 'SMS_SECRET_DEMO_VILLAGE';
 /** Each interval of the demo stands for half an hour of a simulated day starting at 6:00. */
 const SIMULATED_HOURS_PER_INTERVAL = 0.5;
 const FIRST_HOUR = 6;
@@ -101,7 +108,25 @@ async function setUp(db: Database, options: DemoOptions): Promise<{ systemId: nu
  * and simulated devices that bid every interval and post meter readings over HTTP.
  */
 export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
-  const { settings, out } = options;
+  const { out } = options;
+  if (options.sms && !options.village) {
+    throw new TessError(
+      ErrorCode.INVALID,
+      '--sms: the village speaks SMS, so it needs a village (--village N)',
+    );
+  }
+  if (options.sms && (options.village ?? 0) > SMS_CIRCUITS_MAX) {
+    throw new TessError(
+      ErrorCode.INVALID,
+      `--village: over SMS a village has at most ${SMS_CIRCUITS_MAX} circuits (a field meter's compressed logs name ${SMS_CIRCUITS_MAX}); got ${options.village}`,
+    );
+  }
+  const overSms = Boolean(options.sms && options.village);
+  // The phone network's secret, known to the API (inbound) and the SMS worker (outbound).
+  const secret = overSms ? randomBytes(24).toString('base64url') : '';
+  const settings = overSms
+    ? { ...options.settings, smsSecrets: { ...options.settings.smsSecrets, [VILLAGE_SECRET_ENV]: secret } }
+    : options.settings;
   const log = pino({ level: 'error' });
   const redis = await connectRedis(settings.redisUrl);
   const subscriber = await connectRedis(settings.redisUrl);
@@ -114,6 +139,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   let app: FastifyInstance | undefined;
   let runtime: Runtime | undefined;
   let village: Village | undefined;
+  let network: PhoneNetwork | undefined;
   const summary = { intervals: 0, orders: 0, meters: 0, rejected: 0, priceSum: 0 };
   try {
     out(
@@ -143,7 +169,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       `API on ${address}/api/v1 — try ${address}/api/v1/prices/current?resource=capacity&system=${encodeURIComponent(options.system)}`,
     );
     if (options.village) {
+      if (overSms) {
+        network = await startPhoneNetwork(secret, (err) => out(`village: a phone failed: ${err.message}`));
+      }
       village = await Village.open({
+        ...(network ? { sms: { network, secretEnv: VILLAGE_SECRET_ENV } } : {}),
         db,
         address,
         circuits: options.village,
@@ -166,6 +196,17 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       syncMs: 500,
       graceMs: 100,
       horizonSeconds: options.intervalSeconds * 2,
+      // Over SMS the runtime texts the meter its jobs: swept twice an interval, so a job
+      // the gateway's pass queued goes out within the interval.
+      ...(overSms
+        ? {
+            sms: {
+              secrets: settings.smsSecrets,
+              creditTokenKey: settings.creditTokenKey,
+              sweepMs: Math.max(250, options.intervalSeconds * 500),
+            },
+          }
+        : {}),
     });
     runtime.onCleared((o, market) => {
       if (market.systemId !== systemId || !o.price) return;
@@ -257,6 +298,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   } finally {
     await app?.close();
     await runtime?.stop();
+    await network?.close();
     await db.close();
     subscriber.disconnect();
     redis.disconnect();

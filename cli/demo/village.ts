@@ -1,9 +1,12 @@
 import type { AlertType } from '../../engine/gateway/index.js';
 import { intervalStart } from '../../engine/intervals.js';
 import { LOG_ROWS_MAX } from '../../http/gateway/log-input.js';
+import { ErrorCode, TessError } from '../../engine/errors.js';
 import { type Database, issueToken } from '../../storage/index.js';
 import { type ApiClient, apiClient, Refused } from './api-client.js';
 import { each } from './each.js';
+import type { PhoneNetwork } from './phone-network.js';
+import { SmsMeter } from './sms-meter.js';
 import { draw, type Villager, villagers } from './villagers.js';
 
 /**
@@ -20,6 +23,14 @@ import { draw, type Villager, villagers } from './villagers.js';
  * live in, and a log carries the energy of that half hour (villagers.ts), so that credit
  * runs out within a demo. The market's prices are tens of $/MWh, a few cents a kWh: a
  * card of START_CREDIT lasts a mill a few intervals and a home the whole demo.
+ *
+ * Over SMS (`--sms`), the meter and the customers speak the SharedSolar protocol through
+ * a phone network of the demo's own (phone-network.ts) behind an `http` interface: TESS
+ * texts the meter its jobs and the meter acknowledges each by text (sms-meter.ts); the
+ * meter texts each hour's compressed log (hourly, as the protocol's logs are, so it draws
+ * in real time, not in time lapse: a mill's card lasts about an hour); customers text
+ * `bal` in turn, millers `off` over lunch and `on` after it, and customers who ran out
+ * text `add` with the card they bought. Replies arrive on their phones, counted.
  */
 
 /** Requests in flight at once. */
@@ -32,6 +43,12 @@ const TOP_UP = 0.5;
 const LOW_CREDIT = 0.05;
 /** Intervals a customer who buys cards stays cut off before buying one. */
 const TOP_UP_AFTER = 2;
+/** Circuits one meter can log in compressed SMS: a circuit's number is its address's last octet modulo 100. */
+export const SMS_CIRCUITS_MAX = 100;
+/** The meter's clock: the village's field meter is in Mali. */
+const ZONE = 'Africa/Bamako';
+/** Over SMS, the field meter's number. */
+const METER_PHONE = '+22399000000';
 
 /** What the village counts: per interval for its line, and in total for the demo's summary. */
 export interface VillageCounts {
@@ -46,6 +63,9 @@ export interface VillageCounts {
   readonly topUps: number;
   /** The village's requests the API refused. */
   readonly refused: number;
+  /** Over SMS: texts the meter and the customers sent TESS, and TESS's texts they received. */
+  readonly textsIn: number;
+  readonly textsOut: number;
 }
 
 export interface VillageTotals extends VillageCounts {
@@ -62,15 +82,24 @@ const noCounts = (): Mutable<VillageCounts> & { alerts: Partial<Record<AlertType
   turnOn: 0,
   topUps: 0,
   refused: 0,
+  textsIn: 0,
+  textsOut: 0,
 });
 
 /** One customer as the meter knows them: their circuit and its switch. */
 interface Circuit {
   readonly villager: Villager;
   readonly pin: string;
+  /** The circuit's address on its meter (over SMS: how jobs and logs name it). */
+  readonly cid: string;
+  /** Over SMS: the customer's phone and language. */
+  readonly phone: string;
+  readonly lang: 'en' | 'fr';
   on: boolean;
   /** The interval the meter switched the circuit off in, until the customer buys a card. */
   offSince: number | null;
+  /** Over SMS: a miller who texted `off` for lunch, until they text `on`. */
+  resting: boolean;
 }
 
 interface PulledJob {
@@ -91,6 +120,11 @@ export interface VillageOptions {
   readonly hours: number;
   /** Where the village's lines go: what it set up, and a request refused (once per kind). */
   readonly out: (line: string) => void;
+  /**
+   * Over SMS: the demo's phone network, and the SMS_SECRET_ variable holding its secret
+   * (the API and the runtime's SMS worker know it). Without it, over HTTP.
+   */
+  readonly sms?: { readonly network: PhoneNetwork; readonly secretEnv: string };
 }
 
 export class Village {
@@ -100,6 +134,10 @@ export class Village {
   private readonly seenJobs = new Set<string>();
   private readonly told = new Set<string>();
   private readonly total = noCounts();
+  /** Over SMS: the meter's jobs carried out since the last tick (they arrive by text, at any time). */
+  private readonly texted = noCounts();
+  private smsMeter: SmsMeter | undefined;
+  private textsSeen = { in: 0, out: 0 };
 
   private constructor(
     private readonly options: VillageOptions,
@@ -123,7 +161,13 @@ export class Village {
    * operator itself: an ADMINISTRATOR and its token, as `tess token create --admin` makes.
    */
   static async open(options: VillageOptions): Promise<Village> {
-    const { db, address } = options;
+    const { db, address, sms } = options;
+    if (sms && options.circuits > SMS_CIRCUITS_MAX) {
+      throw new TessError(
+        ErrorCode.INVALID,
+        `a village over SMS has at most ${SMS_CIRCUITS_MAX} circuits (one field meter's compressed logs name ${SMS_CIRCUITS_MAX}); got ${options.circuits}`,
+      );
+    }
     const run = Date.now().toString(36);
     const name = `village-${run}`;
     const admin = await db.user.add({
@@ -144,13 +188,25 @@ export class Village {
     const vendor = apiClient(address, await tokenFor(operator, { user_id: vendorUser['user_id'] }));
     const meterDevice = await operator<Row>('POST', 'devices', { user_id: admin.user_id, name });
     const meter = apiClient(address, await tokenFor(operator, { device_id: meterDevice['device_id'] }));
+    let interfaceName: string | undefined;
+    if (sms) {
+      interfaceName = `${name}-phones`;
+      const iface = await operator<Row>('POST', 'gateway/interfaces', {
+        name: interfaceName,
+        kind: 'http',
+        base_url: sms.network.url,
+        secret_env: sms.secretEnv,
+      });
+      sms.network.connect(`${address}/api/v1/gateway/sms/${iface['communication_interface_id']}`);
+    }
     const fieldMeter = await operator<Row>('POST', 'gateway/meters', {
       name,
       device_id: meterDevice['device_id'],
       location: 'demo village',
-      time_zone: 'Africa/Bamako',
+      time_zone: ZONE,
       panel_capacity: 20_000,
       battery_capacity: 40_000,
+      ...(interfaceName ? { phone: METER_PHONE, communication_interface: interfaceName } : {}),
     });
     const meterId = fieldMeter['field_meter_id'] as number;
 
@@ -163,18 +219,29 @@ export class Village {
         role: 'CUSTOMER',
         email: `${v.name}.${name}@demo.example`,
       });
-      await operator('POST', 'gateway/accounts', {
-        user_id: user['user_id'],
-        phone: `+223 7${String(i).padStart(7, '0')}`,
-        lang: i % 3 === 0 ? 'fr' : 'bm',
-      });
+      const phone = `+2237${String(i).padStart(7, '0')}`;
+      const lang = i % 3 === 0 ? 'fr' : 'en';
+      await operator('POST', 'gateway/accounts', { user_id: user['user_id'], phone, lang });
       const device = await operator<Row>('POST', 'devices', { user_id: user['user_id'], name: v.name });
+      // Over SMS a circuit's number in a compressed log is its last octet modulo 100: 100 + i names i.
+      const cid = `192.168.1.${100 + (i % SMS_CIRCUITS_MAX)}`;
       const circuit = await operator<Row>('POST', 'gateway/circuits', {
         device_id: device['device_id'],
         field_meter_id: meterId,
+        ...(sms ? { ip_address: cid } : {}),
       });
-      circuits[i] = { villager: v, pin: circuit['pin'] as string, on: true, offSince: null };
+      circuits[i] = {
+        villager: v,
+        pin: circuit['pin'] as string,
+        cid,
+        phone,
+        lang,
+        on: true,
+        offSince: null,
+        resting: false,
+      };
     });
+    // The kiosk sells every customer a starting card when their circuit is installed.
     const cards = await buyCards(operator, START_CREDIT, circuits.length);
     await each(circuits, CONCURRENCY, async (c, i) => {
       await vendor('POST', `gateway/circuits/${c.pin}/credit`, { token: cards[i] });
@@ -182,8 +249,38 @@ export class Village {
     const boundary = (t: number) => intervalStart(t, options.intervalSeconds).getTime();
     const end = boundary(Date.now());
     const readyAt = end > boundary(began) ? end + options.intervalSeconds * 1000 : 0;
-    options.out(`village "${name}": ${circuits.length} circuits on field meter ${meterId}`);
-    return new Village(options, operator, vendor, meter, meterId, name, circuits, readyAt);
+    options.out(
+      `village "${name}": ${circuits.length} circuits on field meter ${meterId}` +
+        (sms ? `, over SMS (meter ${METER_PHONE}, customers +2237…)` : ''),
+    );
+    const village = new Village(options, operator, vendor, meter, meterId, name, circuits, readyAt);
+    if (sms) await village.connectPhones(sms.network);
+    return village;
+  }
+
+  /** Over SMS: the meter's and the customers' phones on the network; the meter pings the gateway. */
+  private async connectPhones(network: PhoneNetwork): Promise<void> {
+    const relays = new Map(this.circuits.map((c) => [c.cid, c]));
+    const smsMeter = new SmsMeter({
+      zone: ZONE,
+      relays,
+      send: (text) => network.text(METER_PHONE, text),
+      onJob: (job, relay) => {
+        const circuit = relay as Circuit | undefined;
+        if (job.type === 'TurnOff') {
+          this.texted.turnOff++;
+          if (circuit && !circuit.resting && circuit.offSince === null) circuit.offSince = this.step;
+        } else if (job.type === 'TurnOn') {
+          this.texted.turnOn++;
+          if (circuit) circuit.offSince = null;
+        }
+      },
+    });
+    network.attach(METER_PHONE, (text) => smsMeter.receive(text));
+    // Customers read their replies; the network counts them.
+    for (const c of this.circuits) network.attach(c.phone, () => {});
+    this.smsMeter = smsMeter;
+    await smsMeter.ping(Date.now());
   }
 
   /** What the village did so far. */
@@ -204,6 +301,7 @@ export class Village {
       `village: ${v.circuits} circuits, ${v.logs} logs, ` +
       [...alerts, `TurnOff ${v.turnOff}`, `TurnOn ${v.turnOn}`].join(', ') +
       `, ${v.topUps} top-ups, ${v.off} off at the end` +
+      (this.smsMeter ? `, ${v.textsIn} texts to TESS, ${v.textsOut} from it` : '') +
       (v.refused ? `, ${v.refused} requests refused` : '')
     );
   }
@@ -216,11 +314,26 @@ export class Village {
   async tick(from: Date, to: Date, hour: number): Promise<string> {
     this.step++;
     const counts = noCounts();
-    await this.attempt(counts, 'jobs', () => this.runJobs(counts));
-    await this.attempt(counts, 'logs', () => this.postLogs(from, to, hour, counts));
+    if (this.smsMeter) {
+      await this.attempt(counts, 'logs', () => this.textLogs(this.smsMeter!, from, to, hour, counts));
+      await this.attempt(counts, 'texts', () => this.textCommands(hour));
+      // The jobs the meter carried out since the last tick, as their texts came.
+      counts.turnOff = this.texted.turnOff;
+      counts.turnOn = this.texted.turnOn;
+      this.texted.turnOff = this.texted.turnOn = 0;
+    } else {
+      await this.attempt(counts, 'jobs', () => this.runJobs(counts));
+      await this.attempt(counts, 'logs', () => this.postLogs(from, to, hour, counts));
+    }
     await this.attempt(counts, 'cards', () => this.buyAgain(counts));
     await this.attempt(counts, 'alerts', () => this.readAlerts(counts));
-    for (const key of ['logs', 'turnOff', 'turnOn', 'topUps', 'refused'] as const) {
+    if (this.options.sms) {
+      const n = this.options.sms.network.counts();
+      counts.textsIn = n.toTess - this.textsSeen.in;
+      counts.textsOut = n.fromTess - this.textsSeen.out;
+      this.textsSeen = { in: n.toTess, out: n.fromTess };
+    }
+    for (const key of ['logs', 'turnOff', 'turnOn', 'topUps', 'refused', 'textsIn', 'textsOut'] as const) {
       this.total[key] += counts[key];
     }
     for (const [type, n] of Object.entries(counts.alerts) as [AlertType, number][]) {
@@ -237,6 +350,7 @@ export class Village {
       `TurnOn ${counts.turnOn}`,
       `top-ups ${counts.topUps}`,
       ...Object.entries(others).map(([type, n]) => `${type} ${n}`),
+      ...(this.smsMeter ? [`texts in ${counts.textsIn} out ${counts.textsOut}`] : []),
       ...(counts.refused ? [`refused ${counts.refused}`] : []),
     ].join('  ');
   }
@@ -293,15 +407,62 @@ export class Village {
     }
   }
 
-  /** Customers who buy cards and have been off TOP_UP_AFTER intervals: the operator prints a card each, the vendor redeems them. */
+  /**
+   * Over SMS: the meter measures what each circuit drew over [from, to) (in real time: the
+   * protocol's logs are hourly), and texts the compressed log of each hour that ended.
+   */
+  private async textLogs(
+    meter: SmsMeter,
+    from: Date,
+    to: Date,
+    hour: number,
+    counts: Mutable<VillageCounts>,
+  ): Promise<void> {
+    for (const c of this.circuits) {
+      meter.measure(c.cid, from.getTime(), to.getTime(), c.on ? draw(c.villager, hour) : 0);
+    }
+    counts.logs += (await meter.sendLogs(to.getTime())) * this.circuits.length;
+  }
+
+  /**
+   * Over SMS, what customers text this interval: one asks their balance in turn (in their
+   * language's words), and millers who have credit text `off` at noon and `on` at half
+   * past one.
+   */
+  private async textCommands(hour: number): Promise<void> {
+    const network = this.options.sms!.network;
+    const asking = this.circuits[this.step % this.circuits.length]!;
+    await network.text(asking.phone, `${asking.lang === 'fr' ? 'solde' : 'bal'}.${asking.pin}`);
+    for (const c of this.circuits) {
+      if (c.villager.kind !== 'mill') continue;
+      if (!c.resting && c.on && hour >= 12 && hour < 13) {
+        c.resting = true;
+        await network.text(c.phone, `off.${c.pin}`);
+      } else if (c.resting && hour >= 13.5) {
+        c.resting = false;
+        await network.text(c.phone, `on.${c.pin}`);
+      }
+    }
+  }
+
+  /**
+   * Customers who buy cards and have been off TOP_UP_AFTER intervals: the operator prints
+   * a card each, and the vendor redeems it (over SMS the customer texts `add` with it).
+   */
   private async buyAgain(counts: Mutable<VillageCounts>): Promise<void> {
     const buying = this.circuits.filter(
-      (c) => c.villager.buysCards && c.offSince !== null && this.step - c.offSince >= TOP_UP_AFTER,
+      (c) =>
+        c.villager.buysCards && !c.resting && c.offSince !== null && this.step - c.offSince >= TOP_UP_AFTER,
     );
     if (buying.length === 0) return;
     const cards = await buyCards(this.operator, TOP_UP, buying.length);
     await each(buying, CONCURRENCY, async (c, i) => {
-      await this.vendor('POST', `gateway/circuits/${c.pin}/credit`, { token: cards[i] });
+      if (this.options.sms) {
+        const word = c.lang === 'fr' ? 'recharge' : 'add';
+        if (!(await this.options.sms.network.text(c.phone, `${word}.${c.pin}.${cards[i]}`))) return;
+      } else {
+        await this.vendor('POST', `gateway/circuits/${c.pin}/credit`, { token: cards[i] });
+      }
       // On again once the meter is told to: the runtime sees the credit at its next pass.
       c.offSince = null;
       counts.topUps++;
