@@ -75,7 +75,7 @@ export {
   receiveMessage,
   recordAttempt,
 } from './gateway/messages.js';
-export { inMessage, type Savepoint } from './gateway/message-transaction.js';
+export { inSenderOrder, type Savepoint } from './gateway/message-transaction.js';
 export { type CustomerUsage, customerUsage } from './gateway/customer-usage.js';
 export { meterCircuits } from './gateway/meter-circuits.js';
 export { type CircuitActivity, circuitActivity } from './gateway/circuit-activity.js';

@@ -199,7 +199,11 @@ describe('the queue', () => {
     expect(acted[0]!.outcome).toMatchObject({ state: 'handled', detail: 'redeemed 3 for 234567' });
     expect(both.find((h) => h.outcome === null)?.queued).toEqual([]);
     // A third delivery, later, finds it handled too.
-    expect(await handleIncoming(api.db, message.message_id, deps)).toEqual({ outcome: null, queued: [] });
+    expect(await handleIncoming(api.db, message.message_id, deps)).toEqual({
+      outcome: null,
+      earlier: [],
+      queued: [],
+    });
 
     const [counts] = await rows(
       `SELECT (SELECT count(DISTINCT unique_id)::int FROM gateway.message WHERE in_reply_to = $1) AS replies,

@@ -1,7 +1,7 @@
 import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { type Database, messagesLeft, metersToPush } from '../../storage/index.js';
+import { type Database, type MessageRow, messagesLeft, metersToPush } from '../../storage/index.js';
 import { connectRedis } from '../redis.js';
 import { smsIgnored } from '../metrics.js';
 import { handleIncoming, type InboundDeps } from './inbound.js';
@@ -52,11 +52,18 @@ export class SmsWorker {
       }
       if (job.name !== SMS_JOBS.inbound) throw new Error(`unknown job ${job.name}`);
       const handled = await handleIncoming(options.db, job.data.messageId, { ...options, now });
-      if (handled.outcome?.state === 'ignored') smsIgnored.inc({ reason: handled.outcome.reason });
-      const pushed =
-        handled.outcome?.state === 'handled' && handled.outcome.queuedJobsOfMeter !== undefined
-          ? await pushMeterJobs(options.db, handled.outcome.queuedJobsOfMeter, now())
-          : [];
+      const outcomes = [
+        ...handled.earlier.map((e) => e.outcome),
+        ...(handled.outcome ? [handled.outcome] : []),
+      ];
+      const meters = new Set<number>();
+      for (const outcome of outcomes) {
+        if (outcome.state === 'ignored') smsIgnored.inc({ reason: outcome.reason });
+        if (outcome.state === 'handled' && outcome.queuedJobsOfMeter !== undefined)
+          meters.add(outcome.queuedJobsOfMeter);
+      }
+      const pushed: MessageRow[] = [];
+      for (const meter of meters) pushed.push(...(await pushMeterJobs(options.db, meter, now())));
       for (const m of [...handled.queued, ...pushed]) await queue.add(SMS_JOBS.send, m.message_id);
     };
     const worker = new Worker(smsQueueName(database), process, {
