@@ -8,12 +8,21 @@ import { ErrorCode, TessError } from '../engine/errors.js';
 import { quoteIdent, tableSql } from './connection.js';
 import type pg from 'pg';
 import type { Database } from './database.js';
+import { DATASET_TYPES } from '../engine/datasets/index.js';
+import { metadataColumns, metadataSql, seriesColumns, seriesSql } from './datasets/dataset-sql.js';
 import { SMS_TABLES } from './gateway/tables.js';
-import { allColumns, GATEWAY_ORDER, TABLE_ORDER, TABLES, type TableName } from './tables.js';
+import {
+  allColumns,
+  CLIENT_INFO_ORDER,
+  GATEWAY_ORDER,
+  TABLE_ORDER,
+  TABLES,
+  type TableName,
+} from './tables.js';
 
 /**
  * Dump file format (text, line oriented):
- *   TESS-DUMP 3
+ *   TESS-DUMP 5
  *   TABLE <name> <column>,<column>,…
  *   <rows in COPY text format: one line each, tabs between values>
  *   \.
@@ -22,7 +31,7 @@ import { allColumns, GATEWAY_ORDER, TABLE_ORDER, TABLES, type TableName } from '
  * COPY's text format escapes newlines inside values, so every row is one line and a
  * line holding only "\." can never be data.
  */
-const MAGIC = 'TESS-DUMP 4';
+const MAGIC = 'TESS-DUMP 5';
 
 interface DumpTable {
   readonly name: string;
@@ -58,18 +67,29 @@ const TESS_2 = TABLE_ORDER.map((name) => (name === 'transaction' ? table(name, T
  * FAILURE, and meter readings settlement could not book: migration 9), then the prepaid
  * gateway's tables (migrations 11 and 12).
  */
-const DUMP_TABLES: readonly DumpTable[] = [
+const BEFORE_DATASETS: readonly DumpTable[] = [
   ...TABLE_ORDER.map((name) => table(name)),
   runtime('market_interval', [...MARKET_INTERVAL, 'reason']),
   runtime('meter_failure', ['meter_id', 'resource_id', 'reason', 'created']),
   ...GATEWAY_ORDER.map((name) => table(name)),
 ];
 
+/** Then the clients, their sites and every dataset (migration 13): each type's metadata, then its series. */
+const DUMP_TABLES: readonly DumpTable[] = [
+  ...BEFORE_DATASETS,
+  ...CLIENT_INFO_ORDER.map((name) => table(name)),
+  ...DATASET_TYPES.flatMap((type) => [
+    { name: `${type}.metadata`, sql: metadataSql(type), columns: metadataColumns(type) },
+    { name: `${type}.series`, sql: seriesSql(type), columns: seriesColumns(type) },
+  ]),
+];
+
 /**
  * The tables each format's files hold, by first line. Files of format 1, written before
  * the runtime recorded failures, load with every interval cleared and no reading marked;
  * files of formats 1 and 2, written before the gateway, load with no gateway data; files
- * of format 3, written before the gateway spoke SMS, load with no interfaces or messages.
+ * of format 3, written before the gateway spoke SMS, load with no interfaces or messages;
+ * files of format 4, written before datasets, load with no sites or datasets.
  */
 const FORMATS: Readonly<Record<string, readonly DumpTable[]>> = {
   'TESS-DUMP 1': [...TESS_2, runtime('market_interval', MARKET_INTERVAL)],
@@ -78,7 +98,8 @@ const FORMATS: Readonly<Record<string, readonly DumpTable[]>> = {
     runtime('market_interval', [...MARKET_INTERVAL, 'reason']),
     runtime('meter_failure', ['meter_id', 'resource_id', 'reason', 'created']),
   ],
-  'TESS-DUMP 3': DUMP_TABLES.filter((t) => !(SMS_TABLES as readonly string[]).includes(t.name)),
+  'TESS-DUMP 3': BEFORE_DATASETS.filter((t) => !(SMS_TABLES as readonly string[]).includes(t.name)),
+  'TESS-DUMP 4': BEFORE_DATASETS,
   [MAGIC]: DUMP_TABLES,
 };
 

@@ -36,6 +36,8 @@ export {
   type TableName,
   type TessTableName,
   ALL_TABLES,
+  CLIENT_INFO_ORDER,
+  type ClientInfoTableName,
   GATEWAY_ORDER,
   type GatewayTableName,
 } from './tables.js';
@@ -86,3 +88,16 @@ export {
   type PrimaryLogInput,
   writeLogs,
 } from './gateway/logs.js';
+export { type DatasetImport, type ImportResult, importDataset, PARAMS_MAX_BYTES } from './datasets/import.js';
+export {
+  type DatasetInfo,
+  type DatasetRow,
+  getDataset,
+  type ListOptions as DatasetListOptions,
+  listDatasets,
+  readWindow,
+  valueAt,
+} from './datasets/reads.js';
+export type { ClientInfoRowOf, ClientRow, SiteRow } from './datasets/rows.js';
+export { currentSite } from './datasets/sites.js';
+export { CLIENT_INFO_SCHEMA } from './datasets/tables.js';

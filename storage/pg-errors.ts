@@ -13,6 +13,10 @@ export const SqlState = {
   LOCK_NOT_AVAILABLE: '55P03',
   /** Raised by tess_guard_immutable() (migrations/000003). */
   IMMUTABLE: 'TS001',
+  /** A dataset's site not found (migrations/000013). */
+  DATASET_SITE: 'TS013',
+  /** A dataset's intervals overlapping (migrations/000013). */
+  DATASET_OVERLAP: 'TS014',
 } as const;
 
 /**
@@ -55,6 +59,10 @@ function refusal(e: PgError): { code: ErrorCode; message: string } | null {
   switch (e.code) {
     case SqlState.IMMUTABLE:
       return { code: ErrorCode.IMMUTABLE, message: e.message || 'immutable' };
+    case SqlState.DATASET_SITE:
+      return { code: ErrorCode.NOT_FOUND, message: e.message || 'site not found' };
+    case SqlState.DATASET_OVERLAP:
+      return { code: ErrorCode.INVALID, message: e.message || 'intervals overlap' };
     case SqlState.CHECK_VIOLATION:
       return { code: ErrorCode.INVALID, message: `a value breaks a rule of the table${constraint}` };
     case SqlState.NOT_NULL_VIOLATION:

@@ -1,3 +1,4 @@
+import type { ClientInfoRowOf } from './datasets/rows.js';
 import type { Side } from '../engine/book.js';
 import type { ClearingFigures } from '../engine/clear-input.js';
 import type { GatewayRowOf } from './gateway/rows.js';
@@ -109,7 +110,7 @@ export interface LogRow extends Base {
   readonly actor: string;
 }
 
-export interface RowOf extends GatewayRowOf {
+export interface RowOf extends GatewayRowOf, ClientInfoRowOf {
   system: SystemRow;
   config: ConfigRow;
   resource: ResourceRow;

@@ -1,5 +1,11 @@
 import { CLEARING_TYPES } from '../engine/auction.js';
 import { SIDES } from '../engine/book.js';
+import {
+  CLIENT_INFO_ORDER,
+  CLIENT_INFO_SCHEMA,
+  CLIENT_INFO_TABLES,
+  type ClientInfoTableName,
+} from './datasets/tables.js';
 import { GATEWAY_ORDER, GATEWAY_SCHEMA, GATEWAY_TABLES, type GatewayTableName } from './gateway/tables.js';
 
 /**
@@ -39,12 +45,13 @@ export interface ColumnDef {
   readonly nonEmpty?: boolean;
 }
 
-export { GATEWAY_ORDER, type GatewayTableName };
+export { CLIENT_INFO_ORDER, type ClientInfoTableName, GATEWAY_ORDER, type GatewayTableName };
 /** The thirteen TESS tables (the generic HTTP resources serve these). */
-export type TessTableName = Exclude<TableName, GatewayTableName>;
+export type TessTableName = Exclude<TableName, GatewayTableName | ClientInfoTableName>;
 
 export type TableName =
   | GatewayTableName
+  | ClientInfoTableName
   | 'system'
   | 'config'
   | 'resource'
@@ -285,6 +292,12 @@ export const TABLES: Readonly<Record<TableName, TableDef>> = Object.freeze({
       { ...def, name, schema: GATEWAY_SCHEMA, id: `${name}_id` },
     ]),
   ) as Record<GatewayTableName, TableDef>),
+  ...(Object.fromEntries(
+    Object.entries(CLIENT_INFO_TABLES).map(([name, def]) => [
+      name,
+      { ...def, name, schema: CLIENT_INFO_SCHEMA },
+    ]),
+  ) as Record<ClientInfoTableName, TableDef>),
 });
 
 /**
@@ -308,7 +321,7 @@ export const TABLE_ORDER: readonly TessTableName[] = [
 ];
 
 /** Every table, in reference order (dump and load). */
-export const ALL_TABLES: readonly TableName[] = [...TABLE_ORDER, ...GATEWAY_ORDER];
+export const ALL_TABLES: readonly TableName[] = [...TABLE_ORDER, ...GATEWAY_ORDER, ...CLIENT_INFO_ORDER];
 
 export const allColumns = (def: TableDef): string[] => [
   def.id,

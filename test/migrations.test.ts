@@ -349,13 +349,19 @@ describe('migrations', () => {
     )) as [{ ts: boolean }];
     expect(ts).toBe(await expectTimescale());
     const series = [
+      'carbon_intensity.intensities',
+      'client_meters.consumption',
       'gateway.pcu_log',
       'gateway.primary_log',
+      'heating.demand',
       'public.log',
       'public.meter',
       'public.order',
       'public.price',
       'public.transaction',
+      'renewables.generation',
+      'tariffs.prices',
+      'weather.observations',
     ];
     if (ts) {
       const rows = await query<{ hypertable_name: string }>(

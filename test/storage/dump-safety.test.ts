@@ -43,7 +43,7 @@ describe('dump files', () => {
     await writeFile(target, 'old\n', { mode: 0o644 });
     await dump(source.db, target);
     expect((await lstat(target)).mode & 0o777).toBe(0o600);
-    expect((await readFile(target, 'utf8')).startsWith('TESS-DUMP 4\n')).toBe(true);
+    expect((await readFile(target, 'utf8')).startsWith('TESS-DUMP 5\n')).toBe(true);
     const fresh = join(dir, 'fresh-private.tess');
     await dump(source.db, fresh);
     expect((await lstat(fresh)).mode & 0o777).toBe(0o600);

@@ -6,7 +6,16 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ErrorCode } from '../../engine/errors.js';
-import { dump, GATEWAY_ORDER, load, TABLE_ORDER, TABLES } from '../../storage/index.js';
+import { csvSeriesRows, DATASET_TYPES, DATASETS } from '../../engine/datasets/index.js';
+import {
+  CLIENT_INFO_ORDER,
+  dump,
+  GATEWAY_ORDER,
+  importDataset,
+  load,
+  TABLE_ORDER,
+  TABLES,
+} from '../../storage/index.js';
 import { tess } from '../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { openTestHandle, sleep, type TestHandle, useDatabase } from '../helpers/open.js';
@@ -81,8 +90,39 @@ beforeAll(async () => {
     [resource],
   );
   await db.config.set({ name: 'interval', value: '120' });
+  // A site with a tariff, and a correction of it.
+  const client = await db.clients.add({ system_id: systemId, name: 'Foobar Ltd' });
+  await db.site_info.add({
+    site_id: 'foobar_house',
+    client_id: client.client_id,
+    system_id: systemId,
+    name: 'Foobar House',
+  });
+  const tariff = (price: number) => ({
+    type: 'tariffs' as const,
+    siteId: 'foobar_house',
+    systemId,
+    metadata: { currency: 'USD' },
+    params: { note: 'tab\there' },
+    rows: csvSeriesRows(DATASETS.tariffs, [
+      `start_ts,end_ts,import_price\n2026-03-01T00:00:00Z,2026-03-01T06:00:00Z,${price}\n2026-03-01T06:00:00Z,2026-03-02T00:00:00Z,${price * 2}\n`,
+    ]),
+  });
+  const first = await importDataset(db, tariff(20));
+  await importDataset(db, { ...tariff(21), supersedes: first.datasetId });
   await sleep(3);
   clocks.push(new Date());
+});
+
+/** The tables a dump holds since datasets (format 5). */
+const DATASET_BLOCKS = [
+  ...CLIENT_INFO_ORDER,
+  ...DATASET_TYPES.flatMap((type) => [`${type}.metadata`, `${type}.series`]),
+] as readonly string[];
+const datasetRows = async (db: TestHandle) => ({
+  sites: (await db.sql.query('SELECT * FROM client_info.site_info ORDER BY site_info_id')).rows,
+  metadata: (await db.sql.query('SELECT * FROM tariffs.metadata ORDER BY created_at')).rows,
+  series: (await db.sql.query('SELECT * FROM tariffs.prices ORDER BY dataset_id, start_ts')).rows,
 });
 
 /** The runtime's own tables, as a load must reproduce them. */
@@ -134,9 +174,10 @@ describe('dump and load', () => {
     const progress: string[] = [];
     const result = await dump(source.db, file, (table) => progress.push(table));
     expect(new Set(progress)).toEqual(
-      new Set([...TABLE_ORDER, 'market_interval', 'meter_failure', ...GATEWAY_ORDER]),
+      new Set([...TABLE_ORDER, 'market_interval', 'meter_failure', ...GATEWAY_ORDER, ...DATASET_BLOCKS]),
     );
     expect(result.rows.order).toBe(500);
+    expect(result.rows['tariffs.series']).toBe(4);
 
     const target = await openEmpty();
     try {
@@ -163,6 +204,10 @@ describe('dump and load', () => {
           );
         }
       }
+      // Sites and datasets, whole: ids, times, params and the correction's reference.
+      const datasets = await datasetRows(source.db);
+      expect(datasets.metadata).toHaveLength(2);
+      expect(await datasetRows(target.db)).toEqual(datasets);
       for (const [table, order] of RUNTIME_TABLES) {
         const want = await runtimeRows(source.db, table, order);
         expect(want.length, table).toBeGreaterThan(0);
@@ -186,7 +231,12 @@ describe('dump and load', () => {
     // Format 1 as it was written: no reason column, no meter_failure block, no gateway
     // tables, and the ledger without the gateway's sources.
     const v1Columns = (table: string, columns: string[]): string[] | null => {
-      if (table === 'meter_failure' || (GATEWAY_ORDER as readonly string[]).includes(table)) return null;
+      if (
+        table === 'meter_failure' ||
+        (GATEWAY_ORDER as readonly string[]).includes(table) ||
+        DATASET_BLOCKS.includes(table)
+      )
+        return null;
       return columns.filter((c) => !['reason', 'redemption_id', 'primary_log_id'].includes(c));
     };
     const old = downgrade(await readFile(file, 'utf8'), 'TESS-DUMP 1', v1Columns);
@@ -240,7 +290,7 @@ describe('dump and load', () => {
     }
     const sms = ['communication_interface', 'message', 'message_attempt'];
     const old = downgrade(await readFile(file, 'utf8'), 'TESS-DUMP 3', (table, columns) =>
-      sms.includes(table) ? null : columns,
+      sms.includes(table) || DATASET_BLOCKS.includes(table) ? null : columns,
     );
     const v3 = join(dir, 'format3.tess');
     await writeFile(v3, old);
@@ -252,6 +302,25 @@ describe('dump and load', () => {
       expect(await allRows(target.db, 'transaction')).toEqual(await allRows(source.db, 'transaction'));
       expect(await gatewayRows(target.db, 'communication_interface')).toEqual([]);
       expect(await gatewayRows(target.db, 'message')).toEqual([]);
+    } finally {
+      await target.db.close();
+      await target.test.drop();
+    }
+  });
+
+  it('a file of format 4 (before datasets) still loads, with no sites or datasets', async () => {
+    const file = join(dir, 'format5.tess');
+    await dump(source.db, file);
+    const old = downgrade(await readFile(file, 'utf8'), 'TESS-DUMP 4', (table, columns) =>
+      DATASET_BLOCKS.includes(table) ? null : columns,
+    );
+    const v4 = join(dir, 'format4.tess');
+    await writeFile(v4, old);
+    const target = await openEmpty();
+    try {
+      await load(target.db, v4);
+      expect(await allRows(target.db, 'order')).toEqual(await allRows(source.db, 'order'));
+      expect(await datasetRows(target.db)).toEqual({ sites: [], metadata: [], series: [] });
     } finally {
       await target.db.close();
       await target.test.drop();
@@ -282,7 +351,7 @@ describe('dump and load', () => {
       }
       await writeFile(damaged, 'hello\n');
       await expect(load(target.db, damaged)).rejects.toThrow(
-        `is not a TESS dump: the first line is not "TESS-DUMP 4" (or an earlier format's)`,
+        `is not a TESS dump: the first line is not "TESS-DUMP 5" (or an earlier format's)`,
       );
     } finally {
       await target.db.close();
