@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { isTessError } from '../engine/errors.js';
 import { registerClear } from './commands/clear.js';
+import { registerDataset } from './commands/dataset.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDump } from './commands/dump.js';
 import { registerGateway } from './commands/gateway.js';
@@ -25,6 +26,7 @@ for (const register of [
   registerDump,
   registerToken,
   registerGateway,
+  registerDataset,
   registerDemo,
   registerStopLocal,
 ])

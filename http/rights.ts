@@ -1,4 +1,5 @@
 import { type Role, TABLE_ORDER, type TessTableName } from '../storage/index.js';
+import { DATASET_RIGHTS, type DatasetResource } from './datasets/rights.js';
 import { GATEWAY_RIGHTS, type GatewayResource } from './gateway/rights.js';
 
 /** Who calls: a user's role, a device token, or nobody (no token). */
@@ -15,9 +16,9 @@ export type Actor = Role | 'DEVICE' | 'ANONYMOUS';
  */
 export type Access = 'write' | 'read' | 'own' | 'own-read';
 
-/** Resources beyond the tables: the market curves of an interval, and the gateway's (gateway/rights.ts). */
-export type Resource = TessTableName | 'market' | GatewayResource;
-type TessResource = Exclude<Resource, GatewayResource>;
+/** Resources beyond the tables: the market curves of an interval, the gateway's (gateway/rights.ts) and the datasets' (datasets/rights.ts). */
+export type Resource = TessTableName | 'market' | GatewayResource | DatasetResource;
+type TessResource = Exclude<Resource, GatewayResource | DatasetResource>;
 
 const ALL: readonly TessResource[] = [...TABLE_ORDER, 'market'];
 
@@ -49,7 +50,7 @@ export const RIGHTS: Readonly<Record<Actor, Partial<Record<Resource, Access>>>> 
   Object.fromEntries(
     Object.entries(TESS_RIGHTS).map(([actor, rights]) => [
       actor,
-      { ...rights, ...GATEWAY_RIGHTS[actor as Actor] },
+      { ...rights, ...GATEWAY_RIGHTS[actor as Actor], ...DATASET_RIGHTS[actor as Actor] },
     ]),
   ) as Record<Actor, Partial<Record<Resource, Access>>>,
 );

@@ -14,6 +14,7 @@ import { installErrorHandling, installNotFound } from './errors.js';
 import type { GroupCommitOptions } from './group-commit.js';
 import { installRequestMetrics, registerHealth } from './health.js';
 import { installRequestTimeout } from './timeouts.js';
+import { registerDatasets } from './datasets/routes.js';
 import { registerGateway } from './gateway/routes.js';
 import { registerMarkets } from './markets.js';
 import { meterSpecials } from './meters.js';
@@ -198,6 +199,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     sms: { queue: smsQueue, secrets: settings.smsSecrets, publicUrl: settings.publicUrl },
     ...(deps.tokenFailureLimit ? { tokenFailureLimit: deps.tokenFailureLimit } : {}),
   });
+  await registerDatasets(app, ctx);
 
   for (const { url, methods } of [...served.values()]) {
     const missing = METHODS.filter((m) => !methods.has(m));

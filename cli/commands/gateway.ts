@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { ErrorCode, TessError } from '../../engine/errors.js';
 import { BATCH_TOKENS_MAX, TOKEN_VALUE_MAX, tokenBatchCsv } from '../../engine/gateway/index.js';
-import { type Database, issueTokenBatch, openDatabase, requireMigrated } from '../../storage/index.js';
+import { issueTokenBatch } from '../../storage/index.js';
 import { wholeNumber } from '../arguments.js';
-import { runningEmbedded } from '../local/local-services.js';
-import { creditTokenKeyNotice, readSettings } from '../settings.js';
+import { systemOf, withHandle } from '../handle.js';
+import { creditTokenKeyNotice } from '../settings.js';
 
 /**
  * A token's value as typed: a plain decimal of currency units, above 0 and at most
@@ -19,14 +19,6 @@ function denomination(value: string): number {
     );
   }
   return n;
-}
-
-/** The entry id of system `name`; the default system (created when missing, as `token create` does) without one. */
-async function systemOf(db: Database, name: string | undefined): Promise<number> {
-  if (name === undefined) return db.systemId();
-  const entry = await db.systemIdByName(name);
-  if (entry === null) throw new TessError(ErrorCode.NOT_FOUND, `system ${JSON.stringify(name)} not found`);
-  return entry;
 }
 
 export function registerGateway(program: Command): void {
@@ -45,12 +37,7 @@ export function registerGateway(program: Command): void {
       if (value === undefined || count === undefined) {
         throw new TessError(ErrorCode.INVALID, 'gateway tokens needs --denomination D and --count N');
       }
-      const settings = readSettings();
-      const { databaseUrl, adminEmail } = await runningEmbedded(settings);
-      // One line naming the database and what to run, rather than `relation … does not exist`.
-      await requireMigrated(databaseUrl);
-      const db = await openDatabase(databaseUrl, { poolSize: 2, adminEmail });
-      try {
+      await withHandle(async (db, settings) => {
         const systemId = await systemOf(db, opts.system);
         const notice = creditTokenKeyNotice(settings);
         if (notice) process.stderr.write(`tess: ${notice}\n`);
@@ -61,8 +48,6 @@ export function registerGateway(program: Command): void {
           settings.creditTokenKey,
         );
         process.stdout.write(tokenBatchCsv(issued.tokens));
-      } finally {
-        await db.close();
-      }
+      });
     });
 }
