@@ -101,3 +101,9 @@ export {
 export type { ClientInfoRowOf, ClientRow, SiteRow } from './datasets/rows.js';
 export { currentSite } from './datasets/sites.js';
 export { CLIENT_INFO_SCHEMA } from './datasets/tables.js';
+export {
+  type ClientDataPart,
+  type ClientDataResult,
+  type Sink,
+  writeClientData,
+} from './datasets/client-data.js';

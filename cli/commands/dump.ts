@@ -4,6 +4,9 @@ import type { Command } from 'commander';
 import { createdNotice } from '../../storage/index.js';
 import { type Database, dump, load, openDatabase, requireMigrated } from '../../storage/index.js';
 import { prepareDatabase } from '../../storage/index.js';
+import { ErrorCode, TessError } from '../../engine/errors.js';
+import { dumpClientData } from '../client-data-files.js';
+import { withHandle } from '../handle.js';
 import { readingFile } from '../input-file.js';
 import { progressBar } from '../progress.js';
 import { readSettings } from '../settings.js';
@@ -40,11 +43,28 @@ async function transfer(
 
 export function registerDump(program: Command): void {
   program
-    .command('dump <FILE>')
-    .description('write every table, from one consistent snapshot, to FILE (logged as DUMP)')
-    .action((file: string) =>
-      transfer(readSettings().databaseUrl, file, dump, (total) => `dumped ${total} rows to ${file}`),
-    );
+    .command('dump [FILE]')
+    .description(
+      'write every table, from one consistent snapshot, to FILE (logged as DUMP); with --sql, the client data ' +
+        '(clients, sites, datasets) as an idempotent migration: `tess dump --sql > migrations/999999_client_data.up.sql`',
+    )
+    .option('--sql', 'client data as SQL (the up file to FILE or standard output, its .down.sql beside it)')
+    .option('--tables <LIST>', 'with --sql: client_info and dataset types, comma-separated (default: all)')
+    .option('--down <FILE>', 'with --sql: where the down file goes (default: beside an .up.sql FILE)')
+    .action(async (file: string | undefined, opts: { sql?: boolean; tables?: string; down?: string }) => {
+      if (opts.sql) {
+        const line = await withHandle((db) =>
+          dumpClientData(db, { file, down: opts.down, tables: opts.tables }),
+        );
+        process.stderr.write(`${line}\n`);
+        return;
+      }
+      if (opts.tables !== undefined || opts.down !== undefined) {
+        throw new TessError(ErrorCode.INVALID, '--tables and --down go with --sql; a dump holds every table');
+      }
+      if (file === undefined) throw new TessError(ErrorCode.INVALID, 'dump needs FILE (or --sql)');
+      await transfer(readSettings().databaseUrl, file, dump, (total) => `dumped ${total} rows to ${file}`);
+    });
   program
     .command('load <FILE>')
     .description(
