@@ -14,4 +14,5 @@ export const BENCHMARKS: Record<string, () => Promise<Benchmark<never>>> = {
   list: async () => (await import('./list.js')).list as Benchmark<never>,
   'gateway-logs': async () => (await import('./gateway-logs.js')).gatewayLogs as Benchmark<never>,
   'gateway-alerts': async () => (await import('./gateway-alerts.js')).gatewayAlerts as Benchmark<never>,
+  'dataset-import': async () => (await import('./dataset-import.js')).datasetImport as Benchmark<never>,
 };

@@ -1,6 +1,5 @@
-import { Readable } from 'node:stream';
-import { parse } from 'csv-parse';
-import { isTessError, TessError, ErrorCode } from '../errors.js';
+import { ErrorCode, isTessError, TessError } from '../errors.js';
+import { csvRecords } from './csv-records.js';
 import type { DatasetTypeDef } from './dataset-types.js';
 import { CsvSeriesReader, type PlacedRow } from './series-rows.js';
 
@@ -10,8 +9,8 @@ export const ERRORS_SHOWN = 20;
 const LINE_MAX = 4_096;
 
 /**
- * The rows of a CSV file of a type's series, checked as they stream in (csv-parse reads
- * quotes, a BOM and CRLF line ends). The first line is the header (CsvSeriesReader).
+ * The rows of a CSV file of a type's series, checked as they stream in (csv-records.ts
+ * reads quotes, a BOM and CRLF line ends). The first line is the header (CsvSeriesReader).
  * After the first bad row no more rows are given out, but the file is read to its end
  * and up to ERRORS_SHOWN problems are told together, each with its line and column, in
  * one INVALID error: a file is refused whole, and its author fixes it in one pass.
@@ -20,43 +19,34 @@ export async function* csvSeriesRows(
   def: DatasetTypeDef,
   input: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
 ): AsyncGenerator<PlacedRow> {
-  const parser = Readable.from(input).pipe(
-    parse({
-      bom: true,
-      skip_empty_lines: true,
-      relax_column_count: true,
-      info: true,
-      max_record_size: LINE_MAX,
-    }),
-  );
   let reader: CsvSeriesReader | null = null;
   const problems: string[] = [];
   let more = 0;
-  try {
-    for await (const { record, info } of parser as AsyncIterable<{
-      record: string[];
-      info: { lines: number };
-    }>) {
-      const line = info.lines;
+  const problem = (message: string) => {
+    if (problems.length < ERRORS_SHOWN) problems.push(message);
+    else more++;
+  };
+  for await (const records of csvRecords(input, LINE_MAX)) {
+    for (const record of records) {
+      const { line } = record;
+      if (record.problem !== undefined) {
+        // A header that cannot be read leaves nothing to read the rows by.
+        if (reader === null) throw new TessError(ErrorCode.INVALID, record.problem);
+        problem(record.problem);
+        continue;
+      }
       try {
         if (reader === null) {
-          reader = new CsvSeriesReader(def, record);
+          reader = new CsvSeriesReader(def, record.fields);
           continue;
         }
-        const row = reader.read(record, line);
+        const row = reader.read(record.fields, line);
         if (problems.length === 0) yield { ...row, place: `line ${line}` };
       } catch (err) {
-        if (!isTessError(err)) throw err;
-        // A bad header leaves nothing to read the rows by.
-        if (reader === null) throw err;
-        if (problems.length < ERRORS_SHOWN) problems.push(err.message);
-        else more++;
+        if (!isTessError(err) || reader === null) throw err;
+        problem(err.message);
       }
     }
-  } catch (err) {
-    if (isTessError(err)) throw err;
-    // csv-parse's own: an unclosed quote, a line too long.
-    throw new TessError(ErrorCode.INVALID, `not readable as CSV: ${(err as Error).message}`);
   }
   if (reader === null) throw new TessError(ErrorCode.INVALID, 'the file is empty: a header line is required');
   if (problems.length > 0) {

@@ -5,3 +5,4 @@ export * from './instant.js';
 export * from './series-rows.js';
 export * from './site-id.js';
 export * from './csv-rows.js';
+export * from './csv-records.js';
