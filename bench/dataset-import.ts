@@ -58,7 +58,7 @@ function psqlCopy(url: string, file: string, datasetId: string): Promise<void> {
 
 /**
  * `tess dataset import`'s path — a CSV file read as it streams, every row checked
- * (csv-parse, the row checks, the coverage tally) and COPYed into the series in one
+ * (csv-records.ts, the row checks, the coverage tally) and COPYed into the series in one
  * transaction — against psql's \copy of the same rows (with the dataset id as a first
  * field, which a CSV of a dataset does not carry) into the same table, in a transaction
  * that adds the metadata first, as the import does. Both pay the database's own checks
