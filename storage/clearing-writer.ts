@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { ErrorCode, TessError } from '../engine/errors.js';
+import { emissionsKg } from '../engine/datasets/index.js';
 import type { ClearedBook } from '../engine/index.js';
 import { fillBalances } from './balances.js';
 import { copyRows } from './copy.js';
@@ -20,6 +21,33 @@ export interface ClearingRecord {
   readonly result: ClearedBook;
   /** Why the interval could not clear, when it is recorded as a FAILURE instead. */
   readonly reason?: string | null;
+  /** The carbon_intensity dataset the system's config names (`carbon-intensity`), if any. */
+  readonly carbonDataset?: string | null;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The carbon intensity in force at the interval's start in the named dataset, and the
+ * resource's quantity unit, in one statement. A name that is no dataset id, a dataset
+ * that does not exist, or a gap in it gives no intensity: the price goes without one
+ * rather than the market stopping on a config value.
+ */
+async function intensityAt(
+  client: Client,
+  rec: ClearingRecord,
+): Promise<{ g: number | null; unit: string | null }> {
+  const dataset = rec.carbonDataset && UUID.test(rec.carbonDataset) ? rec.carbonDataset : null;
+  if (dataset === null) return { g: null, unit: null };
+  const { rows } = await client.query(
+    `SELECT (SELECT c.g_co2_per_kwh FROM (SELECT g_co2_per_kwh, end_ts FROM carbon_intensity.intensities
+                                       WHERE dataset_id = $1 AND start_ts <= $2 ORDER BY start_ts DESC LIMIT 1) c
+             WHERE c.end_ts > $2) AS g,
+            (SELECT r.quantity_unit FROM resource f JOIN resource r ON r.system_id = f.system_id AND r.name = f.name
+             WHERE f.resource_id = $3 ORDER BY r.created DESC, r.resource_id DESC LIMIT 1) AS unit`,
+    [dataset, rec.from, rec.resourceId],
+  );
+  return { g: rows[0].g, unit: rows[0].unit };
 }
 
 /** Thrown when the interval was cleared already (by another job or process): nothing to do. */
@@ -54,10 +82,15 @@ export async function writeClearing(client: Client, rec: ClearingRecord): Promis
     throw err;
   }
   const seconds = Math.round((rec.end.getTime() - rec.from.getTime()) / 1000);
+  const carbon = await intensityAt(client, rec);
+  const emissions =
+    carbon.g === null || carbon.unit === null
+      ? null
+      : emissionsKg(rec.result.quantity, carbon.unit, seconds, carbon.g);
   const { rows } = await client.query(
     `INSERT INTO price (price_id, resource_id, interval_start, interval_seconds, price, quantity, type,
-                        marginal_quantity, marginal_frac, buyer_total, seller_total)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *`,
+                        marginal_quantity, marginal_frac, buyer_total, seller_total, g_co2_per_kwh, emissions_kg)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING *`,
     [
       priceId,
       rec.resourceId,
@@ -70,6 +103,8 @@ export async function writeClearing(client: Client, rec: ClearingRecord): Promis
       rec.result.marginalFrac,
       rec.result.buyerTotal,
       rec.result.sellerTotal,
+      carbon.g,
+      emissions,
     ],
   );
   const price = rows[0] as PriceRow;

@@ -60,23 +60,39 @@ const runtime = (name: string, columns: readonly string[]): DumpTable => ({
 const TRANSACTION_2 = allColumns(TABLES.transaction).filter(
   (c) => c !== 'redemption_id' && c !== 'primary_log_id',
 );
-const TESS_2 = TABLE_ORDER.map((name) => (name === 'transaction' ? table(name, TRANSACTION_2) : table(name)));
+/** A price before it carried its interval's carbon intensity and emissions (migration 14). */
+const PRICE_4 = allColumns(TABLES.price).filter((c) => c !== 'g_co2_per_kwh' && c !== 'emissions_kg');
+/** The thirteen tables as files of `format` (and earlier ones) held them. */
+const tessTables = (format: 2 | 4 | 5) =>
+  TABLE_ORDER.map((name) =>
+    name === 'transaction' && format <= 2
+      ? table(name, TRANSACTION_2)
+      : name === 'price' && format <= 4
+        ? table(name, PRICE_4)
+        : table(name),
+  );
+const TESS_2 = tessTables(2);
 
 /**
- * The thirteen tables, the runtime's records (cleared intervals, with why one was a
- * FAILURE, and meter readings settlement could not book: migration 9), then the prepaid
- * gateway's tables (migrations 11 and 12).
+ * The runtime's records (cleared intervals, with why one was a FAILURE, and meter
+ * readings settlement could not book: migration 9), then the prepaid gateway's tables
+ * (migrations 11 and 12).
  */
-const BEFORE_DATASETS: readonly DumpTable[] = [
-  ...TABLE_ORDER.map((name) => table(name)),
+const RUNTIME_AND_GATEWAY: readonly DumpTable[] = [
   runtime('market_interval', [...MARKET_INTERVAL, 'reason']),
   runtime('meter_failure', ['meter_id', 'resource_id', 'reason', 'created']),
   ...GATEWAY_ORDER.map((name) => table(name)),
 ];
+const BEFORE_DATASETS: readonly DumpTable[] = [...tessTables(4), ...RUNTIME_AND_GATEWAY];
 
-/** Then the clients, their sites and every dataset (migration 13): each type's metadata, then its series. */
+/**
+ * Every table: the thirteen (prices with their carbon intensity), the runtime's and the
+ * gateway's, then the clients, their sites and every dataset (migration 13): each type's
+ * metadata, then its series.
+ */
 const DUMP_TABLES: readonly DumpTable[] = [
-  ...BEFORE_DATASETS,
+  ...tessTables(5),
+  ...RUNTIME_AND_GATEWAY,
   ...CLIENT_INFO_ORDER.map((name) => table(name)),
   ...DATASET_TYPES.flatMap((type) => [
     { name: `${type}.metadata`, sql: metadataSql(type), columns: metadataColumns(type) },
@@ -89,7 +105,8 @@ const DUMP_TABLES: readonly DumpTable[] = [
  * the runtime recorded failures, load with every interval cleared and no reading marked;
  * files of formats 1 and 2, written before the gateway, load with no gateway data; files
  * of format 3, written before the gateway spoke SMS, load with no interfaces or messages;
- * files of format 4, written before datasets, load with no sites or datasets.
+ * files of format 4, written before datasets, load with no sites or datasets and prices
+ * without their carbon intensity.
  */
 const FORMATS: Readonly<Record<string, readonly DumpTable[]>> = {
   'TESS-DUMP 1': [...TESS_2, runtime('market_interval', MARKET_INTERVAL)],

@@ -13,6 +13,8 @@ export const MARKET_CONFIG = [
   'special-mode',
   'fixed-price',
   'fixed-quantity',
+  // A carbon_intensity dataset whose intensity each cleared price records (storage/clearing-writer.ts).
+  'carbon-intensity',
   ...ORDER_LIMIT_NAMES,
 ];
 

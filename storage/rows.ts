@@ -80,6 +80,10 @@ export interface PriceRow extends Base, ClearingFigures {
   readonly resource_id: number;
   readonly interval_start: Date;
   readonly interval_seconds: number;
+  /** The carbon intensity in force at the interval's start (the system's `carbon-intensity` dataset); null without. */
+  readonly g_co2_per_kwh: number | null;
+  /** The cleared energy times that intensity, kg; null without an intensity or for a quantity that is no power. */
+  readonly emissions_kg: number | null;
 }
 export interface MeterRow extends Base {
   readonly meter_id: number;

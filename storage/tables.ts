@@ -233,6 +233,9 @@ export const TABLES: Readonly<Record<TableName, TableDef>> = Object.freeze({
       c('marginal_frac', 'float', { optional: true, default: 0 }),
       c('buyer_total', 'float', { optional: true, default: 0 }),
       c('seller_total', 'float', { optional: true, default: 0 }),
+      // The grid's carbon intensity then and the interval's emissions (migration 14).
+      c('g_co2_per_kwh', 'float', { optional: true }),
+      c('emissions_kg', 'float', { optional: true }),
     ],
     key: ['resource_id', 'interval_start'],
     label: ['interval_start'],

@@ -81,6 +81,7 @@ export async function clearAndWrite(
       end,
       orders: open,
       result: r,
+      carbonDataset: market.config['carbon-intensity'] ?? null,
     });
     return { price, orders: open.n, carried, rejected: open.n - m + r.rejected.length };
   });

@@ -49,6 +49,17 @@ export const PriceMessage = Type.Object({
   buyer_total: Type.Number(),
   seller_total: Type.Number(),
   next_boundary: Time('ISO-8601 time of the next boundary, when this price is superseded'),
+  // Optional: a runtime of an earlier release publishes messages without them.
+  g_co2_per_kwh: Type.Optional(
+    Type.Union([Type.Number(), Type.Null()], {
+      description: "the grid's carbon intensity then, gCO₂/kWh (the system's carbon-intensity dataset)",
+    }),
+  ),
+  emissions_kg: Type.Optional(
+    Type.Union([Type.Number(), Type.Null()], {
+      description: "the interval's cleared energy times that intensity, kg",
+    }),
+  ),
 });
 export type PriceMessage = Static<typeof PriceMessage>;
 
@@ -86,6 +97,8 @@ export function priceMessage(row: PriceRow, of: PriceOf, next?: Date): PriceMess
     buyer_total: row.buyer_total,
     seller_total: row.seller_total,
     next_boundary: supersededAt(row, next).toISOString(),
+    g_co2_per_kwh: row.g_co2_per_kwh ?? null,
+    emissions_kg: row.emissions_kg ?? null,
   };
 }
 

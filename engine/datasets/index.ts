@@ -6,3 +6,4 @@ export * from './series-rows.js';
 export * from './site-id.js';
 export * from './csv-rows.js';
 export * from './csv-records.js';
+export * from './emissions.js';

@@ -71,6 +71,8 @@ beforeAll(async () => {
     price: 33.3,
     quantity: 2,
     type: 'SELLER',
+    g_co2_per_kwh: 250,
+    emissions_kg: 41.66,
   });
   await db.transaction.add({
     user_id: user.user_id,
@@ -113,6 +115,10 @@ beforeAll(async () => {
   await sleep(3);
   clocks.push(new Date());
 });
+
+/** A table's columns before prices carried their carbon intensity (format 5). */
+const before14 = (table: string, columns: string[]) =>
+  table === 'price' ? columns.filter((c) => c !== 'g_co2_per_kwh' && c !== 'emissions_kg') : columns;
 
 /** The tables a dump holds since datasets (format 5). */
 const DATASET_BLOCKS = [
@@ -237,7 +243,9 @@ describe('dump and load', () => {
         DATASET_BLOCKS.includes(table)
       )
         return null;
-      return columns.filter((c) => !['reason', 'redemption_id', 'primary_log_id'].includes(c));
+      return columns.filter(
+        (c) => !['reason', 'redemption_id', 'primary_log_id', 'g_co2_per_kwh', 'emissions_kg'].includes(c),
+      );
     };
     const old = downgrade(await readFile(file, 'utf8'), 'TESS-DUMP 1', v1Columns);
     const v1 = join(dir, 'format1.tess');
@@ -290,7 +298,7 @@ describe('dump and load', () => {
     }
     const sms = ['communication_interface', 'message', 'message_attempt'];
     const old = downgrade(await readFile(file, 'utf8'), 'TESS-DUMP 3', (table, columns) =>
-      sms.includes(table) || DATASET_BLOCKS.includes(table) ? null : columns,
+      sms.includes(table) || DATASET_BLOCKS.includes(table) ? null : before14(table, columns),
     );
     const v3 = join(dir, 'format3.tess');
     await writeFile(v3, old);
@@ -312,7 +320,7 @@ describe('dump and load', () => {
     const file = join(dir, 'format5.tess');
     await dump(source.db, file);
     const old = downgrade(await readFile(file, 'utf8'), 'TESS-DUMP 4', (table, columns) =>
-      DATASET_BLOCKS.includes(table) ? null : columns,
+      DATASET_BLOCKS.includes(table) ? null : before14(table, columns),
     );
     const v4 = join(dir, 'format4.tess');
     await writeFile(v4, old);
@@ -321,6 +329,9 @@ describe('dump and load', () => {
       await load(target.db, v4);
       expect(await allRows(target.db, 'order')).toEqual(await allRows(source.db, 'order'));
       expect(await datasetRows(target.db)).toEqual({ sites: [], metadata: [], series: [] });
+      // Prices as format 4 held them: without their carbon intensity.
+      const prices = (await allRows(target.db, 'price')) as { g_co2_per_kwh: number | null }[];
+      expect(prices.map((p) => p.g_co2_per_kwh)).toEqual([null]);
     } finally {
       await target.db.close();
       await target.test.drop();
