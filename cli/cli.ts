@@ -32,6 +32,12 @@ for (const register of [
 ])
   register(program);
 
+// Output piped into a reader that stopped (`tess dataset sample … | head`): the command is done.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 try {
   await program.parseAsync(process.argv);
 } catch (err) {

@@ -9,10 +9,16 @@ import {
   DATASETS,
   type DatasetType,
   isDatasetType,
+  parseInstant,
+  SAMPLE_TYPES,
+  type SampleType,
+  sampleRows,
+  samplesCsv,
 } from '../../engine/datasets/index.js';
 import { ErrorCode, TessError } from '../../engine/errors.js';
 import { checkTimeZone } from '../../engine/gateway/index.js';
 import { type ImportResult, importDataset, listDatasets } from '../../storage/index.js';
+import { wholeNumber } from '../arguments.js';
 import { systemOf, withHandle } from '../handle.js';
 import { readingFile } from '../input-file.js';
 
@@ -195,6 +201,35 @@ export function registerDataset(program: Command): void {
         });
       },
     );
+
+  dataset
+    .command('sample')
+    .description(
+      'print a sample dataset as CSV, from the formulas README states (weather, a time-of-use tariff, ' +
+        'carbon intensity, the output of 1 kWp of PV): e.g. a week of 5-minute weather',
+    )
+    .requiredOption('--type <TYPE>', `one of ${SAMPLE_TYPES.join(', ')}`, (v: string) => {
+      if (!(SAMPLE_TYPES as readonly string[]).includes(v)) {
+        throw invalid(
+          `--type must be one of ${SAMPLE_TYPES.join(', ')} (samples exist for these), not "${v}"`,
+        );
+      }
+      return v as SampleType;
+    })
+    .option('--from <TIME>', "the first row's start, ISO 8601 (default: the start of today, UTC)")
+    .option('--days <N>', 'how many days', wholeNumber('--days', 1, 366), 7)
+    .option('--step <SECONDS>', "each row's length", wholeNumber('--step', 60, 86_400), 300)
+    .action((opts: { type: SampleType; from?: string; days: number; step: number }) => {
+      const from =
+        opts.from === undefined
+          ? Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate())
+          : parseInstant(opts.from, '--from');
+      const rows = Math.floor((opts.days * 86_400) / opts.step);
+      const columns = DATASETS[opts.type].columns.map((c) => c.name);
+      process.stdout.write(
+        samplesCsv(columns, sampleRows(opts.type, { from, rows, rowMs: opts.step * 1000 })),
+      );
+    });
 
   dataset
     .command('list')

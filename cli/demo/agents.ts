@@ -16,6 +16,15 @@ export interface Signal {
   readonly hour: number;
   /** Interval length in hours. */
   readonly hours: number;
+  /**
+   * What the system's datasets say of the interval (cli/demo/demo-datasets.ts), when they
+   * say it: the outdoor temperature (°C, weather), the wholesale price ($/MWh, the
+   * tariff's import price) and the sun (the PV forecast's output per kWp, 0–1). Agents
+   * fall back on their own formulas of the hour without them.
+   */
+  readonly outdoor?: number | null;
+  readonly wholesale?: number | null;
+  readonly sun?: number | null;
 }
 
 export interface Bid {
@@ -62,7 +71,7 @@ class Thermal implements Agent {
     private readonly desired: number,
     private readonly minimum: number,
     private readonly comfort: number,
-    private readonly ambient: (hour: number) => number,
+    private readonly ambient: (s: Signal) => number,
     private readonly heatPerHour: number,
     private readonly lossPerHour: number,
   ) {}
@@ -76,7 +85,7 @@ class Thermal implements Agent {
 
   settle(s: Signal, bid: Bid | null, price: number): number {
     const on = cleared(bid, price);
-    const outside = this.ambient(s.hour);
+    const outside = this.ambient(s);
     this.temperature +=
       (on ? this.heatPerHour : 0) * s.hours -
       (this.lossPerHour * s.hours * (this.temperature - outside)) / 10;
@@ -146,7 +155,7 @@ class Pv implements Agent {
   ) {}
 
   bid(s: Signal): Bid | null {
-    const output = round(this.peak * sun(s.hour), 6);
+    const output = round(this.peak * (s.sun ?? sun(s.hour)), 6);
     return output > 0 ? { side: 'sell', quantity: output, price: 0 } : null;
   }
 
@@ -165,7 +174,7 @@ class Feeder implements Agent {
   ) {}
 
   bid(s: Signal): Bid {
-    return { side: 'sell', quantity: this.capacity, price: round(this.wholesale(s.hour), 2) };
+    return { side: 'sell', quantity: this.capacity, price: round(s.wholesale ?? this.wholesale(s.hour), 2) };
   }
 
   settle(): number {
@@ -198,7 +207,7 @@ export function population(devices: number, seed = 42): Agent[] {
   const next = random(seed);
   const homes = Math.max(devices - 2, 0);
   const agents: Agent[] = [];
-  const outdoor = (hour: number) => 4 + 6 * Math.sin((Math.PI * (hour - 9)) / 12);
+  const outdoor = (s: Signal) => s.outdoor ?? 4 + 6 * Math.sin((Math.PI * (s.hour - 9)) / 12);
   for (let i = 0; i < homes; i++) {
     const r = i % 20;
     const name = (kind: string) => `${kind}-${i + 1}`;

@@ -12,6 +12,7 @@ import { issueToken } from '../../storage/index.js';
 import { buildServer } from '../../http/server.js';
 import type { Settings } from '../settings.js';
 import { type Agent, type Bid, population, type Signal } from './agents.js';
+import { openDemoDatasets } from './demo-datasets.js';
 import { each } from './each.js';
 import { type PhoneNetwork, startPhoneNetwork } from './phone-network.js';
 import { SMS_CIRCUITS_MAX, Village, type VillageTotals } from './village.js';
@@ -185,6 +186,26 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       await sleep(village.readyAt - Date.now(), options.stop);
     }
 
+    // The datasets that drive the agents and the prices' carbon intensity, one row an
+    // interval from the one before the first the devices bid for.
+    const seconds = options.intervalSeconds;
+    let start = intervalStart(Date.now(), seconds).getTime() + seconds * 1000;
+    const data = await openDemoDatasets(db, {
+      system: options.system,
+      from: start - seconds * 1000,
+      rows: Math.ceil(options.durationSeconds / seconds) + 4,
+      intervalSeconds: seconds,
+      startHour: hourOf(-1),
+      hoursPerInterval: SIMULATED_HOURS_PER_INTERVAL,
+    });
+    out(
+      `datasets of site ${data.siteId}: ${Object.entries(data.ids)
+        .map(([name, id]) => `${name} ${id}`)
+        .join(', ')}`,
+    );
+    /** The tariff's import price of each interval the devices bid for, for its line. */
+    const tariffs = new Map<number, number | null>();
+
     // Expected price and spread from the last clearings, as home agents compute them.
     const recent: number[] = [];
     const cleared = new Map<number, number>();
@@ -216,9 +237,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       summary.intervals++;
       summary.priceSum += o.price.price;
       const p = o.price;
+      const tariff = tariffs.get(o.from.getTime());
       out(
         `${clock(o.end)}  interval ${clock(o.from)}  price ${p.price.toFixed(2).padStart(8)} $/MWh  ${p.type.padEnd(7)} ` +
           `cleared ${p.quantity.toFixed(3).padStart(7)} MW  orders ${String(o.orders).padStart(4)}  ` +
+          `tariff ${tariff == null ? '     -' : tariff.toFixed(2).padStart(6)}  ` +
+          `CI ${p.g_co2_per_kwh == null ? '  -' : p.g_co2_per_kwh.toFixed(0).padStart(3)} g/kWh  ` +
           `(read ${o.ms.read.toFixed(0)} ms, clear ${o.ms.clear.toFixed(0)} ms, write ${o.ms.write.toFixed(0)} ms)`,
       );
     });
@@ -234,9 +258,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       return response.ok;
     };
 
-    const seconds = options.intervalSeconds;
     const stopAt = Date.now() + options.durationSeconds * 1000;
-    let start = intervalStart(Date.now(), seconds).getTime() + seconds * 1000;
     let step = 0;
     let previous: { start: number; signal: Signal; bids: (Bid | null)[] } | undefined;
     const stop = options.stop;
@@ -247,12 +269,17 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       const mean = recent.length ? recent.reduce((a, b) => a + b, 0) / recent.length : 50;
       const spread =
         recent.length > 1 ? Math.sqrt(recent.reduce((a, b) => a + (b - mean) ** 2, 0) / recent.length) : 5;
+      const given = await data.at(new Date(start));
+      tariffs.set(start, given.wholesale);
       const signal: Signal = {
         pexp: mean,
         pdev: Math.max(spread, 1),
         priceCap: PRICE_CAP,
         hour: hourOf(step),
         hours: seconds / 3600,
+        outdoor: given.outdoor,
+        wholesale: given.wholesale,
+        sun: given.sun,
       };
       const bids = devices.map((d) => d.agent.bid(signal));
       await each(devices, 32, async (d, i) => {

@@ -7,3 +7,4 @@ export * from './site-id.js';
 export * from './csv-rows.js';
 export * from './csv-records.js';
 export * from './emissions.js';
+export * from './samples.js';
