@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,6 +7,7 @@ import { csvSeriesRows, DATASETS } from '../engine/datasets/index.js';
 import { importDataset } from '../storage/index.js';
 import { createBenchDatabase } from './database.js';
 import { type Benchmark, plan, timed } from './harness.js';
+import { psql } from './psql.js';
 
 const SITE = 'bench_site';
 const COLUMNS = ['start_ts', 'end_ts', 'air_temperature', 'solar_radiation', 'wind_speed'];
@@ -29,32 +29,15 @@ function weatherCsv(n: number, prefix: string): string {
 }
 
 /** psql's \copy of a CSV file into the weather series, in one transaction that first opens its dataset. */
-function psqlCopy(url: string, file: string, datasetId: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const cols = ['dataset_id', ...COLUMNS].map((c) => `"${c}"`).join(', ');
-    const child = spawn(
-      'psql',
-      [
-        '-X',
-        '-q',
-        '-1',
-        '-v',
-        'ON_ERROR_STOP=1',
-        '-d',
-        url,
-        '-c',
-        `INSERT INTO weather.metadata (dataset_id, site_id) VALUES ('${datasetId}', '${SITE}')`,
-        '-c',
-        `\\copy weather.observations (${cols}) from '${file}' with (format csv)`,
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    let err = '';
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`psql exited ${code}: ${err}`))));
-  });
-}
+const psqlCopy = (url: string, file: string, datasetId: string) =>
+  psql(
+    url,
+    [
+      `INSERT INTO weather.metadata (dataset_id, site_id) VALUES ('${datasetId}', '${SITE}')`,
+      `\\copy weather.observations (${['dataset_id', ...COLUMNS].map((c) => `"${c}"`).join(', ')}) from '${file}' with (format csv)`,
+    ],
+    { single: true },
+  );
 
 /**
  * `tess dataset import`'s path — a CSV file read as it streams, every row checked

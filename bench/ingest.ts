@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,25 +6,12 @@ import { TABLES } from '../storage/index.js';
 import { createBenchDatabase } from './database.js';
 import { createDevices, orderRows } from './fixtures.js';
 import { type Benchmark, plan, timed } from './harness.js';
+import { psql } from './psql.js';
 
 const COLUMNS = ['device_id', 'resource_id', 'interval_start', 'side', 'quantity', 'price'] as const;
 
-function psqlCopy(url: string, file: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const cols = COLUMNS.map((c) => `"${c}"`).join(', ');
-    const child = spawn(
-      'psql',
-      ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', url, '-c', `\\copy "order" (${cols}) from '${file}'`],
-      {
-        stdio: ['ignore', 'ignore', 'pipe'],
-      },
-    );
-    let err = '';
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`psql exited ${code}: ${err}`))));
-  });
-}
+const psqlCopy = (url: string, file: string) =>
+  psql(url, [`\\copy "order" (${COLUMNS.map((c) => `"${c}"`).join(', ')}) from '${file}'`]);
 
 /**
  * The storage COPY path (`db.order.addMany`: validation, encoding, COPY in one
