@@ -40,8 +40,8 @@ export async function* csvSeriesRows(
           reader = new CsvSeriesReader(def, record.fields);
           continue;
         }
-        const row = reader.read(record.fields, line);
-        if (problems.length === 0) yield { ...row, place: `line ${line}` };
+        const row = reader.read(record.fields, line, `line ${line}`);
+        if (problems.length === 0) yield row;
       } catch (err) {
         if (!isTessError(err) || reader === null) throw err;
         problem(err.message);

@@ -1,4 +1,4 @@
-import { invalid } from '../errors.js';
+import { invalid, isTessError } from '../errors.js';
 import type { DatasetTypeDef } from './dataset-types.js';
 import { parseInstant, type Where } from './instant.js';
 
@@ -87,6 +87,8 @@ export class CsvSeriesReader {
   private readonly endAt: number;
   /** Per value column of the type, its field's position, or -1 when the header leaves it out. */
   private readonly valueAt: readonly number[];
+  /** Per value column, how its errors name it. */
+  private readonly names: readonly string[];
 
   constructor(
     private readonly def: DatasetTypeDef,
@@ -111,17 +113,30 @@ export class CsvSeriesReader {
     this.startAt = index.get('start_ts')!;
     this.endAt = index.get('end_ts')!;
     this.valueAt = def.columns.map((c) => index.get(c.name) ?? -1);
+    this.names = def.columns.map((c) => `column ${c.name}`);
   }
 
-  /** Row `fields` of the file's line `line` (1 is the header). */
-  read(fields: readonly string[], line: number): SeriesRow {
+  /**
+   * Row `fields` of the file's line `line` (1 is the header), named `place` for the
+   * errors of later checks (overlaps). The checks name only the column; the line is
+   * added when one fails, so a good row costs no message text.
+   */
+  read(fields: readonly string[], line: number, place: string): PlacedRow {
     if (fields.length !== this.width) {
       throw invalid(`line ${line}: ${fields.length} fields, the header names ${this.width}`);
     }
-    const where = (column: string) => () => `line ${line}, column ${column}`;
-    const start = parseInstant(fields[this.startAt]!, where('start_ts'));
-    const end = parseInstant(fields[this.endAt]!, where('end_ts'));
-    checkSpan(start, end, where('end_ts'));
+    try {
+      return this.check(fields, place);
+    } catch (err) {
+      if (!isTessError(err)) throw err;
+      throw invalid(`line ${line}, ${err.message}`);
+    }
+  }
+
+  private check(fields: readonly string[], place: string): PlacedRow {
+    const start = parseInstant(fields[this.startAt]!, 'column start_ts');
+    const end = parseInstant(fields[this.endAt]!, 'column end_ts');
+    checkSpan(start, end, 'column end_ts');
     const columns = this.def.columns;
     const values: (number | null)[] = new Array(columns.length);
     let given = 0;
@@ -130,17 +145,17 @@ export class CsvSeriesReader {
       const at = this.valueAt[i]!;
       const text = at === -1 ? '' : fields[at]!;
       if (text === '') {
-        if (!c.optional) throw invalid(`${where(c.name)()}: a value is required`);
+        if (!c.optional) throw invalid(`column ${c.name}: a value is required`);
         values[i] = null;
         continue;
       }
-      values[i] = number(text, where(c.name), c.min, c.max);
+      values[i] = number(text, this.names[i]!, c.min, c.max);
       given++;
     }
     if (this.def.anyValue && given === 0) {
-      throw invalid(`${where(columns.map((c) => c.name).join('/'))()}: at least one of them is required`);
+      throw invalid(`column ${columns.map((c) => c.name).join('/')}: at least one of them is required`);
     }
-    return { start, end, values };
+    return { start, end, values, place };
   }
 }
 
