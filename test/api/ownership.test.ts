@@ -8,7 +8,7 @@ import { readSettings } from '../../cli/settings.js';
 import type { DeviceRow } from '../../storage/index.js';
 import { connectRedis } from '../../workers/redis.js';
 import { redisUrl } from '../helpers/server-url.js';
-import { call, type People, seedPeople, useApi } from './helpers.js';
+import { call, databaseClockPast, type People, seedPeople, useApi } from './helpers.js';
 
 // Alice (`customer`) owns a device that moves to Bob (`other`); caches are on (a listener).
 const api = useApi({ subscriber: true });
@@ -135,7 +135,10 @@ describe('reads of a device’s history follow its ownership over time', () => {
     expect(before.statusCode, before.body).toBe(202);
     const hers = before.data.unique_id as string;
     const hersId = before.data.order_id as number;
-    const movedAt = new Date();
+    // A clock between her order and the move: a millisecond on (a Date has no microseconds,
+    // so now may read before the order's own time), with the database's clock past it.
+    const movedAt = new Date(Date.now() + 1);
+    await databaseClockPast(api.db, movedAt);
     expect((await moveTo(device, p.other.user_id)).statusCode).toBe(200);
 
     // Bob: nothing of Alice's, by list, by id, by key; nor can he change it.
