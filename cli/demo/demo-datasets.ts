@@ -1,5 +1,5 @@
 import { type SampleType, sampleRows, suggestSiteId } from '../../engine/datasets/index.js';
-import { type Database, importDataset, valueAt } from '../../storage/index.js';
+import { currentSite, type Database, importDataset, valueAt } from '../../storage/index.js';
 
 /**
  * The datasets that drive `tess demo`, generated from the sample formulas
@@ -39,8 +39,7 @@ export interface DemoDatasets {
 async function demoSite(db: Database, system: string, systemId: number): Promise<string> {
   const base = `${suggestSiteId(system) ?? 'demo'}_feeder`;
   for (const siteId of [base, `${base}_${systemId}`]) {
-    const entry = await db.site_info.find({ site_id: siteId });
-    const site = entry === null ? null : await db.current('site_info', entry);
+    const site = await currentSite(db, siteId);
     if (site?.system_id === systemId) return siteId;
     if (site) continue;
     const existing = await db.clients.find({ system_id: systemId, name: 'demo utility' });

@@ -24,7 +24,7 @@ const daysIn = (year: number, month: number) =>
 
 /** A message's "where", built only when there is something to say. */
 export type Where = string | (() => string);
-const named = (where: Where) => (typeof where === 'string' ? where : where());
+export const whereText = (where: Where): string => (typeof where === 'string' ? where : where());
 
 /** The instant (ms) of `text`, or an INVALID error naming `where`. */
 export function parseInstant(raw: string, where: Where): number {
@@ -32,7 +32,7 @@ export function parseInstant(raw: string, where: Where): number {
   const m = INSTANT.exec(text);
   if (!m) {
     throw invalid(
-      `${named(where)}: ${JSON.stringify(raw.slice(0, 40))} is not a time with a zone, to the millisecond (e.g. 2026-01-01T00:00:00Z)`,
+      `${whereText(where)}: ${JSON.stringify(raw.slice(0, 40))} is not a time with a zone, to the millisecond (e.g. 2026-01-01T00:00:00Z)`,
     );
   }
   const year = +m[1]!;
@@ -54,9 +54,9 @@ export function parseInstant(raw: string, where: Where): number {
     Math.abs(offset) > 15 * 60 + 59 ||
     (m[11] !== undefined && +m[11] > 59)
   ) {
-    throw invalid(`${named(where)}: ${JSON.stringify(text)} is not a calendar time`);
+    throw invalid(`${whereText(where)}: ${JSON.stringify(text)} is not a calendar time`);
   }
   if (year < YEAR_MIN || year > YEAR_MAX)
-    throw invalid(`${named(where)}: ${text} is outside the years ${YEAR_MIN}–${YEAR_MAX}`);
+    throw invalid(`${whereText(where)}: ${text} is outside the years ${YEAR_MIN}–${YEAR_MAX}`);
   return Date.UTC(year, month - 1, day, hour, minute, second, ms) - offset * 60_000;
 }

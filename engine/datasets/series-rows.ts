@@ -1,6 +1,6 @@
 import { invalid, isTessError } from '../errors.js';
 import type { DatasetTypeDef } from './dataset-types.js';
-import { parseInstant, type Where } from './instant.js';
+import { parseInstant, whereText, type Where } from './instant.js';
 
 /** One row of a series, checked: its half-open interval (ms) and values in the type's column order. */
 export interface SeriesRow {
@@ -23,21 +23,20 @@ const NUMBER = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
 
 function number(text: string, where: Where, min: number, max: number): number {
   if (text.length > FIELD_MAX || !NUMBER.test(text)) {
-    throw invalid(`${named(where)}: ${JSON.stringify(text.slice(0, FIELD_MAX))} is not a number`);
+    throw invalid(`${whereText(where)}: ${JSON.stringify(text.slice(0, FIELD_MAX))} is not a number`);
   }
   const n = Number(text);
   if (!Number.isFinite(n) || n < min || n > max)
-    throw invalid(`${named(where)}: ${text.trim()} is not in ${min}..${max}`);
+    throw invalid(`${whereText(where)}: ${text.trim()} is not in ${min}..${max}`);
   return n;
 }
-
-const named = (where: Where) => (typeof where === 'string' ? where : where());
 
 /** An interval's end after its start, and at most ROW_SPAN_MAX_MS after it. */
 function checkSpan(start: number, end: number, where: Where): void {
   if (!(end > start))
-    throw invalid(`${named(where)}: must be after start_ts (an interval is start_ts <= t < end_ts)`);
-  if (end - start > ROW_SPAN_MAX_MS) throw invalid(`${named(where)}: an interval may cover at most a year`);
+    throw invalid(`${whereText(where)}: must be after start_ts (an interval is start_ts <= t < end_ts)`);
+  if (end - start > ROW_SPAN_MAX_MS)
+    throw invalid(`${whereText(where)}: an interval may cover at most a year`);
 }
 
 function row(

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { checkSiteId } from '../../engine/datasets/index.js';
 import { checkTimeZone } from '../../engine/gateway/index.js';
-import { type ClientInfoTableName, type Database, TABLES } from '../../storage/index.js';
+import { type ClientInfoTableName, currentSite, type Database, TABLES } from '../../storage/index.js';
 import type { ApiContext } from '../context.js';
 import { ErrorCode } from '../error-codes.js';
 import { fail } from '../errors.js';
@@ -69,8 +69,7 @@ async function checkWrite(
     }
   }
   if (change && typeof body['site_id'] === 'string') {
-    const entry = await db.site_info.find({ site_id: body['site_id'] });
-    const site = entry === null ? null : await db.current('site_info', entry);
+    const site = await currentSite(db, body['site_id']);
     if (!site || site.system_id !== systemId)
       throw fail(ErrorCode.NOT_FOUND, `site ${body['site_id']} not found`);
   }
